@@ -1,0 +1,2 @@
+"use strict";
+throw new Error("@troupe/blas: addon not built");

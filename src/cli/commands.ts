@@ -1,0 +1,7 @@
+/** Every `troupe` sub-command, by name. Adding a command is one file and one line here. */
+import type { Command } from "./command.js";
+
+const all: readonly Command[] = [];
+
+/** The registered commands, keyed by name. */
+export const commands: ReadonlyMap<string, Command> = new Map(all.map((c) => [c.name, c]));

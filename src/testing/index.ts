@@ -1,0 +1,6 @@
+/**
+ * `troupe/testing`: conformance suites for Troupe's extension points. Every implementation of a
+ * task family, text encoder, chat client or learner runs through its suite; a failure names the
+ * rule broken and the fix.
+ */
+export {};
