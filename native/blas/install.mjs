@@ -37,7 +37,10 @@ function findNodeDir() {
     process.config?.variables?.node_prefix,
   ];
   return candidates.find(
-    (dir) => typeof dir === "string" && dir !== "" && existsSync(join(dir, "include", "node", "node_api.h")),
+    (dir) =>
+      typeof dir === "string" &&
+      dir !== "" &&
+      existsSync(join(dir, "include", "node", "node_api.h")),
   );
 }
 
@@ -45,7 +48,10 @@ function findNodeDir() {
 function findNodeGyp() {
   const candidates = [
     process.env.npm_config_node_gyp,
-    join(dirname(dirname(process.execPath)), "lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js"),
+    join(
+      dirname(dirname(process.execPath)),
+      "lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js",
+    ),
   ];
   try {
     candidates.push(createRequire(import.meta.url).resolve("node-gyp/bin/node-gyp.js"));
@@ -80,7 +86,9 @@ if (nodeDir === undefined) {
 }
 const nodeGyp = findNodeGyp();
 if (nodeGyp === undefined) {
-  say("node-gyp not found (it ships with npm), addon not built; Troupe uses its pure-TypeScript GEMM.");
+  say(
+    "node-gyp not found (it ships with npm), addon not built; Troupe uses its pure-TypeScript GEMM.",
+  );
   process.exit(0);
 }
 
