@@ -3,4 +3,5 @@
  * task family, text encoder, chat client or learner runs through its suite; a failure names the
  * rule broken and the fix.
  */
-export {};
+
+export { describeTaskFamily, type TaskFamilySuiteOptions } from "./task-family.js";
