@@ -31,7 +31,14 @@ interface BlasAddon {
 
 /** The outcome of loading the addon: the backend, or why there is none. */
 export type OpenBlasLoad =
-  | { readonly ok: true; readonly gemm: Gemm; readonly config: string; readonly threads: number }
+  | {
+      readonly ok: true;
+      readonly gemm: Gemm;
+      /** Every product through the addon, small ones included: for measuring the cut-off. */
+      readonly unrouted: Gemm;
+      readonly config: string;
+      readonly threads: number;
+    }
   | { readonly ok: false; readonly reason: string };
 
 let loaded: OpenBlasLoad | undefined;
@@ -65,16 +72,23 @@ function tryLoad(): OpenBlasLoad {
   }
   const { config, threads } = addon.describe();
   const native = addon.sgemm;
+  const unrouted: Gemm = {
+    name: "openblas",
+    sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) {
+      checkGemmArguments("openblas", transA, transB, m, n, k, a, lda, b, ldb, c, ldc);
+      native(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    },
+  };
   const gemm: Gemm = {
     name: "openblas",
     sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) {
       if (m * n * k < OPENBLAS_SMALL_PRODUCT) {
         blockedSgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-        return;
+      } else {
+        checkGemmArguments("openblas", transA, transB, m, n, k, a, lda, b, ldb, c, ldc);
+        native(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
       }
-      checkGemmArguments("openblas", transA, transB, m, n, k, a, lda, b, ldb, c, ldc);
-      native(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     },
   };
-  return { ok: true, gemm, config, threads };
+  return { ok: true, gemm, unrouted, config, threads };
 }
