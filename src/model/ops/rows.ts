@@ -168,3 +168,10 @@ export function rowDot(g: Graph, a: Tensor, b: Tensor): Tensor {
   }
   return out;
 }
+
+/** Offsets of `segments` equal segments of `width` items: `[0, width, 2·width, …]`. */
+export function uniformOffsets(segments: number, width: number): Int32Array {
+  const offsets = new Int32Array(segments + 1);
+  for (let s = 0; s <= segments; s++) offsets[s] = s * width;
+  return offsets;
+}

@@ -1,0 +1,116 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { ConfigError, NumericError } from "../core/errors.js";
+import { Rng } from "../core/prng.js";
+import { Adam } from "./adam.js";
+import { naiveGemm } from "./gemm/naive.js";
+import { Graph } from "./graph.js";
+import { Mlp } from "./layers/mlp.js";
+import { uniformOffsets } from "./ops/rows.js";
+import { Parameter } from "./tensor.js";
+import { policyGradientStep, randomPolicyBatch } from "./toy.js";
+
+function parameter(name: string, values: number[], grads: number[]): Parameter {
+  const p = new Parameter(name, 1, values.length);
+  p.value.set(values);
+  p.grad.set(grads);
+  return p;
+}
+
+test("the first Adam step matches the hand-computed update", () => {
+  // Step 1: m = (1−β1)g, v = (1−β2)g², m̂ = g, v̂ = g², so Δ = −lr·g/(|g| + ε) ≈ −lr·sign(g).
+  const p = parameter("w", [1, -2], [0.5, -0.1]);
+  const adam = new Adam([p], { learningRate: 0.1, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 });
+  adam.step();
+  assert.ok(Math.abs(p.value[0] - 0.9) < 1e-6, `w[0] = ${p.value[0]}`);
+  assert.ok(Math.abs(p.value[1] - -1.9) < 1e-6, `w[1] = ${p.value[1]}`);
+  assert.ok(Math.abs(adam.firstMoments[0][0] - 0.05) < 1e-8);
+  assert.ok(Math.abs(adam.secondMoments[0][1] - 1e-5) < 1e-11);
+  assert.deepEqual(Array.from(p.grad), [0, 0]);
+  assert.equal(adam.stepCount, 1);
+});
+
+test("clipping by global norm scales every gradient by the same factor", () => {
+  const clipped = [parameter("a", [0, 0], [3, 0]), parameter("b", [0], [4])];
+  const adam = new Adam(clipped, { learningRate: 0.1, maxGradNorm: 2.5 });
+  const info = adam.step();
+  assert.equal(info.gradNorm, 5);
+  assert.equal(info.clipScale, 0.5);
+  // Same as an unclipped step on gradients halved by hand (0.5 keeps the products exact).
+  const scaled = [parameter("a", [0, 0], [1.5, 0]), parameter("b", [0], [2])];
+  const reference = new Adam(scaled, { learningRate: 0.1 });
+  reference.step();
+  assert.deepEqual(
+    adam.firstMoments.map((m) => Array.from(m)),
+    reference.firstMoments.map((m) => Array.from(m)),
+  );
+  assert.deepEqual(
+    clipped.map((p) => Array.from(p.value)),
+    scaled.map((p) => Array.from(p.value)),
+  );
+});
+
+test("a small MLP learns XOR of two signs: cross-entropy below 0.05 within 300 steps", () => {
+  const rng = Rng.fromSeed("xor");
+  const rows = 64;
+  const inputs = new Float32Array(rows * 2);
+  const chosen = new Int32Array(rows);
+  for (let r = 0; r < rows; r++) {
+    const a = rng.uniform(-1, 1);
+    const b = rng.uniform(-1, 1);
+    inputs.set([a, b], r * 2);
+    chosen[r] = r * 2 + (a * b > 0 ? 1 : 0);
+  }
+  const batch = {
+    inputs,
+    rows,
+    offsets: uniformOffsets(rows, 2),
+    chosen,
+    advantages: new Float32Array(rows).fill(1),
+  };
+  const mlp = new Mlp("xor", [2, 16, 2], "tanh", rng);
+  const adam = new Adam(mlp.parameters(), { learningRate: 0.05 });
+  const g = new Graph(naiveGemm);
+  const first = policyGradientStep(g, mlp, adam, batch);
+  let loss = first;
+  for (let step = 1; step < 300; step++) loss = policyGradientStep(g, mlp, adam, batch);
+  assert.ok(first > 0.5, `initial loss ${first}`);
+  assert.ok(loss < 0.05, `loss after 300 steps ${loss}`);
+});
+
+test("the same seed gives an identical training trajectory", () => {
+  const run = () => {
+    const rng = Rng.fromSeed("trajectory");
+    const mlp = new Mlp("policy", [6, 10, 4], "relu", rng);
+    const adam = new Adam(mlp.parameters(), { learningRate: 1e-2, maxGradNorm: 0.5 });
+    const g = new Graph(naiveGemm);
+    const losses: number[] = [];
+    for (let step = 0; step < 20; step++)
+      losses.push(policyGradientStep(g, mlp, adam, randomPolicyBatch(rng, 8, 6, 4)));
+    return { losses, params: mlp.parameters().map((p) => Array.from(p.value)) };
+  };
+  const a = run();
+  const b = run();
+  assert.deepEqual(a.losses, b.losses);
+  assert.deepEqual(a.params, b.params);
+});
+
+test("a NaN gradient throws a NumericError naming the parameter and updates nothing", () => {
+  const a = parameter("policy.0.weight", [1, 2], [0.1, 0.2]);
+  const b = parameter("policy.0.bias", [3], [Number.NaN]);
+  const adam = new Adam([a, b]);
+  assert.throws(
+    () => adam.step(),
+    (e: unknown) => {
+      assert.ok(e instanceof NumericError);
+      assert.match(e.message, /gradient of "policy\.0\.bias" at index 0: is not finite.*got NaN/);
+      return true;
+    },
+  );
+  assert.deepEqual(Array.from(a.value), [1, 2]);
+  assert.equal(adam.stepCount, 0);
+});
+
+test("a learning rate of zero is rejected with a ConfigError", () => {
+  assert.throws(() => new Adam([], { learningRate: 0 }), ConfigError);
+});

@@ -1,0 +1,54 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { NumericError, ShapeError } from "../core/errors.js";
+import { Rng } from "../core/prng.js";
+import { Adam } from "./adam.js";
+import { naiveGemm } from "./gemm/naive.js";
+import { Graph } from "./graph.js";
+import { Mlp } from "./layers/mlp.js";
+import { sum } from "./ops/dense.js";
+import { policyGradientStep, randomPolicyBatch } from "./toy.js";
+
+test("after the first step, training allocates no new Float32Array from the pool", () => {
+  const rng = Rng.fromSeed("pool");
+  const mlp = new Mlp("policy", [6, 8, 4], "tanh", rng);
+  const adam = new Adam(mlp.parameters(), { learningRate: 1e-2 });
+  const g = new Graph(naiveGemm);
+  const batch = randomPolicyBatch(rng, 16, 6, 4);
+  policyGradientStep(g, mlp, adam, batch);
+  const afterFirst = g.pool.allocations;
+  for (let i = 0; i < 5; i++) policyGradientStep(g, mlp, adam, batch);
+  assert.ok(afterFirst > 0);
+  assert.equal(g.pool.allocations, afterFirst);
+});
+
+test("a NaN loss throws a NumericError naming the loss", () => {
+  const g = new Graph(naiveGemm);
+  const x = g.input("reward", Float32Array.from([1, Number.NaN]), 2, 1);
+  assert.throws(
+    () => g.backward(sum(g, x)),
+    (e: unknown) => {
+      assert.ok(e instanceof NumericError);
+      assert.match(e.message, /loss "sum\(reward\)": is not finite.*got NaN/);
+      return true;
+    },
+  );
+});
+
+test("backward from a loss that is not a scalar throws a ShapeError", () => {
+  const g = new Graph(naiveGemm);
+  const x = g.input("x", new Float32Array(2), 2, 1);
+  assert.throws(() => g.backward(x), ShapeError);
+});
+
+test("an input whose data does not fill its shape throws a ShapeError naming it", () => {
+  const g = new Graph(naiveGemm);
+  assert.throws(
+    () => g.input("obs", new Float32Array(5), 2, 3),
+    (e: unknown) => {
+      assert.ok(e instanceof ShapeError);
+      assert.match(e.message, /input "obs".*expected 2×3 = 6 elements, got 5 elements/);
+      return true;
+    },
+  );
+});

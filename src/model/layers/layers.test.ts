@@ -1,0 +1,96 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { ShapeError } from "../../core/errors.js";
+import { Rng } from "../../core/prng.js";
+import { naiveGemm } from "../gemm/naive.js";
+import { checkGradients, randomParameter } from "../gradcheck.js";
+import { Graph } from "../graph.js";
+import { MultiHeadAttention } from "./attention.js";
+import { Embedding } from "./embedding.js";
+import { Mlp } from "./mlp.js";
+import { LayerNorm } from "./norm.js";
+
+// Central differences, eps = 1e-2, loss summed in float64; pass when |a − n| ≤ 2e-3 + 1e-2·|n|.
+const TOL = { gemm: naiveGemm, eps: 1e-2, atol: 2e-3, rtol: 1e-2 };
+
+test("the same seed gives bit-identical initial parameters", () => {
+  const a = new Mlp("policy", [5, 7, 3], "gelu", Rng.fromSeed(11)).parameters();
+  const b = new Mlp("policy", [5, 7, 3], "gelu", Rng.fromSeed(11)).parameters();
+  const c = new Mlp("policy", [5, 7, 3], "gelu", Rng.fromSeed(12)).parameters();
+  assert.deepEqual(
+    a.map((p) => Array.from(p.value)),
+    b.map((p) => Array.from(p.value)),
+  );
+  assert.notDeepEqual(
+    a.map((p) => Array.from(p.value)),
+    c.map((p) => Array.from(p.value)),
+  );
+});
+
+test("the MLP's tape-free forwardInto equals its tape forward bit for bit", () => {
+  const rng = Rng.fromSeed("forward-into");
+  const mlp = new Mlp("policy", [6, 9, 9, 4], "tanh", rng);
+  const input = randomParameter("x", 3, 6, rng).value;
+  const g = new Graph(naiveGemm);
+  const taped = mlp.forward(g, g.input("x", input, 3, 6)).value;
+  const output = new Float32Array(12);
+  mlp.forwardInto(naiveGemm, input, output);
+  assert.deepEqual(Array.from(output), Array.from(taped));
+});
+
+test("forwardInto with an output of the wrong size throws a ShapeError", () => {
+  const mlp = new Mlp("policy", [4, 3], "relu", Rng.fromSeed(1));
+  assert.throws(
+    () => mlp.forwardInto(naiveGemm, new Float32Array(8), new Float32Array(5)),
+    ShapeError,
+  );
+});
+
+test("an MLP with layer norm has parameter gradients that match central differences", () => {
+  const rng = Rng.fromSeed("mlp-gradients");
+  const mlp = new Mlp("enc", [3, 5, 2], "gelu", rng);
+  const norm = new LayerNorm("ln", 5);
+  const x = randomParameter("x", 4, 3, rng).value;
+  const result = checkGradients(
+    (g) =>
+      mlp.layers[1].forward(g, norm.forward(g, mlp.layers[0].forward(g, g.input("x", x, 4, 3)))),
+    [...mlp.parameters(), ...norm.parameters()],
+    rng,
+    TOL,
+  );
+  assert.ok(result.ok, result.worst);
+});
+
+test("multi-head attention's projection gradients match central differences", () => {
+  const rng = Rng.fromSeed("mha");
+  const attention = new MultiHeadAttention("comm", 4, 3, 2, rng);
+  const queries = randomParameter("agents", 3, 4, rng);
+  const messages = randomParameter("messages", 4, 3, rng);
+  const offsets = Int32Array.from([0, 1, 1, 4]);
+  const result = checkGradients(
+    (g) => attention.forward(g, g.param(queries), g.param(messages), offsets),
+    [...attention.parameters(), queries, messages],
+    rng,
+    TOL,
+  );
+  assert.ok(result.ok, result.worst);
+});
+
+test("embedding lookup passes gradients to the looked-up rows only", () => {
+  const rng = Rng.fromSeed("embedding");
+  const embedding = new Embedding("skill", 5, 3, rng);
+  const g = new Graph(naiveGemm);
+  const out = embedding.forward(g, Int32Array.from([4, 1, 4]));
+  g.backwardFrom(out, new Float32Array(9).fill(1));
+  const grad = Array.from(embedding.table.grad);
+  assert.deepEqual(grad, [0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0, 2, 2, 2]);
+});
+
+test("an embedding id out of range throws a ShapeError naming the id", () => {
+  const embedding = new Embedding("skill", 5, 3, Rng.fromSeed(2));
+  const g = new Graph(naiveGemm);
+  assert.throws(
+    () => embedding.forward(g, Int32Array.from([5])),
+    (e: unknown) => e instanceof ShapeError && /got 5/.test(e.message),
+  );
+});
