@@ -19,6 +19,17 @@ export {
 } from "./core/errors.js";
 export { atomicWriteFile, type FileSystem, nodeFileSystem, readFileOrThrow } from "./core/fs.js";
 export { Rng, type RngState } from "./core/prng.js";
-
+// Model: GEMM backends.
+export {
+  announceGemm,
+  describeBackends,
+  describeGemm,
+  GEMM_BACKEND_CHOICES,
+  type GemmBackendChoice,
+  type GemmBackendInfo,
+  resolveGemm,
+} from "./model/backend.js";
+export { blockedGemm } from "./model/gemm/blocked.js";
+export { naiveGemm } from "./model/gemm/naive.js";
 // Model: the numeric core.
 export type { Gemm, GemmBackendName } from "./model/gemm.js";
