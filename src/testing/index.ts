@@ -4,4 +4,13 @@
  * rule broken and the fix.
  */
 
+export {
+  type FakeFault,
+  type FakeOpenAiServer,
+  type FakeRequest,
+  type FakeServerOptions,
+  fakeEmbedding,
+  startFakeOpenAiServer,
+} from "../openai/fake-server.js";
 export { describeTaskFamily, type TaskFamilySuiteOptions } from "./task-family.js";
+export { describeTextEncoder, type TextEncoderSuiteOptions } from "./text-encoder.js";
