@@ -11,6 +11,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import { createRequire } from "node:module";
+import { homedir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -35,6 +36,8 @@ function findNodeDir() {
     process.env.npm_config_nodedir,
     dirname(dirname(process.execPath)), // /usr/bin/node -> /usr
     process.config?.variables?.node_prefix,
+    // headers node-gyp fetched on an earlier install, if any (this script never downloads them)
+    join(homedir(), ".cache", "node-gyp", process.versions.node),
   ];
   return candidates.find(
     (dir) =>

@@ -88,6 +88,13 @@ describe("the OpenBLAS addon called directly", { skip }, () => {
     assert.deepEqual([...c], [7, 10, 15, 22]);
   });
 
+  test("runs OpenBLAS on one thread", () => {
+    const { describe: about } = createRequire(import.meta.url)("@troupe/blas") as {
+      describe(): { threads: number };
+    };
+    assert.equal(about().threads, 1);
+  });
+
   test("reads subarray views from their byteOffset", () => {
     const buffer = new Float32Array([9, 9, 1, 2, 3, 4]);
     const c = new Float32Array(4);
