@@ -46,13 +46,12 @@ export function dense(
   g.record(() => {
     const dOut = out.grad;
     if (dOut === null) return;
+    const db = b?.requiresGrad ? g.gradOf(b) : null;
     let dPre = dOut;
     if (kind !== "identity") {
       dPre = g.pool.take(rows * outDim);
-      activationBackward(kind, pre, out.value, dOut, dPre, rows * outDim, false);
-    }
-    if (b?.requiresGrad) {
-      const db = g.gradOf(b);
+      activationBackward(kind, pre, out.value, dOut, dPre, rows, outDim, false, db);
+    } else if (db !== null) {
       for (let r = 0; r < rows; r++) {
         const base = r * outDim;
         for (let j = 0; j < outDim; j++) db[j] += dPre[base + j];

@@ -32,6 +32,7 @@ export function maskedLogSoftmax(
   const out = g.output(`logSoftmax(${scores.name})`, scores.rows, scores.cols, scores.requiresGrad);
   const z = scores.value;
   const y = out.value;
+  const probs = g.pool.take(scores.size);
   const segments = offsets.length - 1;
   for (let s = 0; s < segments; s++) {
     const start = offsets[s];
@@ -48,11 +49,17 @@ export function maskedLogSoftmax(
         fix: "give every observation at least one legal action (e.g. a no-op), or drop it from the batch",
       });
     }
+    // Probabilities are kept for backward, so it needs no second exp per candidate.
     let total = 0;
-    for (let i = start; i < end; i++)
-      if (mask === null || mask[i] !== 0) total += Math.exp(z[i] - max);
-    const logTotal = max + Math.log(total);
     for (let i = start; i < end; i++) {
+      const e = mask === null || mask[i] !== 0 ? Math.exp(z[i] - max) : 0;
+      probs[i] = e;
+      total += e;
+    }
+    const logTotal = max + Math.log(total);
+    const inverse = 1 / total;
+    for (let i = start; i < end; i++) {
+      probs[i] *= inverse;
       y[i] = mask === null || mask[i] !== 0 ? z[i] - logTotal : Number.NEGATIVE_INFINITY;
     }
   }
@@ -62,11 +69,12 @@ export function maskedLogSoftmax(
       if (dOut === null) return;
       const dz = g.gradOf(scores);
       for (let s = 0; s < segments; s++) {
+        const start = offsets[s];
+        const end = offsets[s + 1];
         let total = 0;
-        for (let i = offsets[s]; i < offsets[s + 1]; i++)
-          if (y[i] !== Number.NEGATIVE_INFINITY) total += dOut[i];
-        for (let i = offsets[s]; i < offsets[s + 1]; i++) {
-          if (y[i] !== Number.NEGATIVE_INFINITY) dz[i] += dOut[i] - Math.exp(y[i]) * total;
+        for (let i = start; i < end; i++) if (y[i] !== Number.NEGATIVE_INFINITY) total += dOut[i];
+        for (let i = start; i < end; i++) {
+          if (y[i] !== Number.NEGATIVE_INFINITY) dz[i] += dOut[i] - probs[i] * total;
         }
       }
     });

@@ -1,0 +1,133 @@
+/**
+ * `npm run bench -- nn`: the model core end to end, per GEMM backend side by side. Training: an
+ * MLP 128→128(tanh)→16 with a log-softmax over the 16 outputs, the policy-gradient loss
+ * −A·log π(a) (seeded random actions and advantages) and an Adam step, batch 1024, in samples/s,
+ * with the share of the step spent inside GEMM calls (what the rest of the step costs). Inference:
+ * a batch-1 tape-free forward (`Mlp.forwardInto`) in µs/call. Ratios are speed-ups: blocked over
+ * naive, openblas over blocked. `--quick` times each for less long.
+ */
+import { Rng } from "../src/core/prng.js";
+import { Adam } from "../src/model/adam.js";
+import { describeBackends, resolveGemm } from "../src/model/backend.js";
+import type { Gemm, GemmBackendName } from "../src/model/gemm.js";
+import { Graph } from "../src/model/graph.js";
+import { Mlp } from "../src/model/layers/mlp.js";
+import { policyGradientStep, randomPolicyBatch } from "../src/model/toy.js";
+import { type BenchSuite, type Figure, table, timeIt } from "./suite.js";
+
+const SIZES = [128, 128, 16];
+const BATCH = 1024;
+const NAMES: readonly GemmBackendName[] = ["naive", "blocked", "openblas"];
+
+interface Row {
+  readonly name: GemmBackendName;
+  readonly samplesPerS: number;
+  readonly gemmShare: number;
+  readonly forwardUs: number;
+}
+
+/** A Gemm that adds the wall time of every call to `seconds`. */
+function timedGemm(inner: Gemm): Gemm & { seconds: number } {
+  const timed = {
+    name: inner.name,
+    seconds: 0,
+    sgemm(...args: Parameters<Gemm["sgemm"]>) {
+      const start = process.hrtime.bigint();
+      inner.sgemm(...args);
+      timed.seconds += Number(process.hrtime.bigint() - start) / 1e9;
+    },
+  };
+  return timed;
+}
+
+function measure(gemm: Gemm, minMs: number): Omit<Row, "name"> {
+  const rng = Rng.fromSeed("bench-nn");
+  const mlp = new Mlp("policy", SIZES, "tanh", rng);
+  const adam = new Adam(mlp.parameters(), { learningRate: 1e-3, maxGradNorm: 1 });
+  const batch = randomPolicyBatch(rng, BATCH, SIZES[0], SIZES[2]);
+  const graph = new Graph(gemm);
+  const secondsPerStep = timeIt((n) => {
+    for (let i = 0; i < n; i++) policyGradientStep(graph, mlp, adam, batch);
+  }, minMs);
+
+  const timed = timedGemm(gemm);
+  const timedGraph = new Graph(timed);
+  policyGradientStep(timedGraph, mlp, adam, batch);
+  timed.seconds = 0;
+  const steps = 3;
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < steps; i++) policyGradientStep(timedGraph, mlp, adam, batch);
+  const total = Number(process.hrtime.bigint() - start) / 1e9;
+
+  const input = batch.inputs.subarray(0, SIZES[0]);
+  const output = new Float32Array(SIZES[2]);
+  const secondsPerForward = timeIt((n) => {
+    for (let i = 0; i < n; i++) mlp.forwardInto(gemm, input, output);
+  }, minMs);
+  return {
+    samplesPerS: BATCH / secondsPerStep,
+    gemmShare: timed.seconds / total,
+    forwardUs: secondsPerForward * 1e6,
+  };
+}
+
+/** The `nn` suite: training and batch-1 inference throughput per GEMM backend. */
+export const nnSuite: BenchSuite = {
+  name: "nn",
+  summary:
+    "MLP 128→128→16: policy-gradient + Adam training (batch 1024) and batch-1 forward, per GEMM backend",
+  async run({ log, args }) {
+    const minMs = args.includes("--quick") ? 100 : 400;
+    const available = new Map(describeBackends().map((b) => [b.name, b]));
+    const rows: Row[] = [];
+    for (const name of NAMES) {
+      const info = available.get(name);
+      if (info !== undefined && !info.available) {
+        log(`# ${name}: skipped, ${info.detail}`);
+        continue;
+      }
+      rows.push({ name, ...measure(resolveGemm(name), minMs) });
+    }
+    const byName = new Map(rows.map((r) => [r.name, r]));
+    const ratio = (over: GemmBackendName, under: GemmBackendName, pick: (r: Row) => number) => {
+      const a = byName.get(over);
+      const b = byName.get(under);
+      return a === undefined || b === undefined ? undefined : pick(a) / pick(b);
+    };
+    log(
+      table(
+        ["backend", "train samples/s", "gemm share", "forward1 µs/call"],
+        rows.map((r) => [
+          r.name,
+          r.samplesPerS.toFixed(0),
+          `${(100 * r.gemmShare).toFixed(0)}%`,
+          r.forwardUs.toFixed(2),
+        ]),
+      ),
+    );
+    const figures: Figure[] = [];
+    for (const r of rows) {
+      figures.push({
+        name: `train.${r.name}.samples_per_s`,
+        value: r.samplesPerS,
+        unit: "samples/s",
+      });
+      figures.push({ name: `train.${r.name}.gemm_share`, value: r.gemmShare, unit: "fraction" });
+      figures.push({ name: `forward1.${r.name}.us_per_call`, value: r.forwardUs, unit: "µs" });
+    }
+    for (const [over, under] of [
+      ["blocked", "naive"],
+      ["openblas", "blocked"],
+    ] as const) {
+      const train = ratio(over, under, (r) => r.samplesPerS);
+      const forward = ratio(under, over, (r) => r.forwardUs);
+      if (train === undefined || forward === undefined) continue;
+      log(
+        `# ${over}/${under}: training ×${train.toFixed(2)}, batch-1 forward ×${forward.toFixed(2)}`,
+      );
+      figures.push({ name: `train.ratio.${over}_over_${under}`, value: train, unit: "×" });
+      figures.push({ name: `forward1.ratio.${over}_over_${under}`, value: forward, unit: "×" });
+    }
+    return figures;
+  },
+};
