@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, type TestContext, test } from "node:test";
 import { Rng } from "../core/prng.js";
+import { allocationFamily } from "../env/allocation/index.js";
 import { planningFamily } from "../env/planning/index.js";
 import { SILENT, type TaskFamily } from "../env/types.js";
 import { describeTextEncoder } from "../testing/text-encoder.js";
@@ -30,6 +31,10 @@ const installed = (() => {
 /** Smallest distance allowed between two legal candidates of one observation (unit-length rows). */
 const CANDIDATE_EPSILON = 0.05;
 const OBSERVATIONS_PER_FAMILY = 1000;
+const FAMILIES: readonly TaskFamily[] = [
+  planningFamily as TaskFamily,
+  allocationFamily as TaskFamily,
+];
 
 /** (anchor, related, unrelated): the related text must be closer by at least MEANING_MARGIN. */
 const MEANING_TRIPLES: readonly (readonly [string, string, string])[] = [
@@ -186,7 +191,7 @@ describe("glove-100d with the real pretrained vectors", {
     assertApart(t, closest);
   });
 
-  for (const family of [planningFamily as TaskFamily]) {
+  for (const family of FAMILIES) {
     test(`in ${OBSERVATIONS_PER_FAMILY} sampled ${family.name} observations no two legal candidates are within ${CANDIDATE_EPSILON}`, async (t) => {
       const sets = sampleCandidateSets(family, OBSERVATIONS_PER_FAMILY, `encode-${family.name}`);
       const closest = await closestPair(glove, sets);
@@ -202,7 +207,7 @@ describe("the hashing encoder keeps legal candidates apart", () => {
     assertApart(t, closest);
   });
 
-  for (const family of [planningFamily as TaskFamily]) {
+  for (const family of FAMILIES) {
     test(`in ${OBSERVATIONS_PER_FAMILY} sampled ${family.name} observations no two legal candidates are within ${CANDIDATE_EPSILON}`, async (t) => {
       const sets = sampleCandidateSets(family, OBSERVATIONS_PER_FAMILY, `encode-${family.name}`);
       const closest = await closestPair(hashing, sets);
