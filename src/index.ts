@@ -49,6 +49,8 @@ export {
   type TransformersEncoderOptions,
 } from "./encode/transformers.js";
 export { type VectorTable, WordVectorEncoder } from "./encode/word-vectors.js";
+// Model: tape autodiff, ops, layers, Adam, checkpoints (design notes in src/model/graph.ts).
+export { Adam, type AdamOptions, type AdamStepInfo, zeroGrads } from "./model/adam.js";
 // Model: GEMM backends.
 export {
   announceGemm,
@@ -59,10 +61,50 @@ export {
   type GemmBackendInfo,
   resolveGemm,
 } from "./model/backend.js";
+export {
+  CHECKPOINT_VERSION,
+  type CheckpointContents,
+  decodeCheckpoint,
+  encodeCheckpoint,
+  type LoadedCheckpoint,
+  loadCheckpoint,
+  saveCheckpoint,
+} from "./model/checkpoint.js";
 export { blockedGemm } from "./model/gemm/blocked.js";
 export { naiveGemm } from "./model/gemm/naive.js";
 // Model: the numeric core.
 export type { Gemm, GemmBackendName } from "./model/gemm.js";
+export {
+  checkGradients,
+  type GradCheckOptions,
+  type GradCheckResult,
+  randomParameter,
+} from "./model/gradcheck.js";
+export { Graph } from "./model/graph.js";
+export { glorotUniform, normalInit } from "./model/init.js";
+export { MultiHeadAttention } from "./model/layers/attention.js";
+export { Embedding } from "./model/layers/embedding.js";
+export { Linear, type LinearOptions } from "./model/layers/linear.js";
+export { Mlp } from "./model/layers/mlp.js";
+export type { Module } from "./model/layers/module.js";
+export { LayerNorm } from "./model/layers/norm.js";
+export { type Activation, activation, fastTanh } from "./model/ops/activations.js";
+export { segmentAttention } from "./model/ops/attention.js";
+export { add, dense, matmul, mean, mul, scale, sum } from "./model/ops/dense.js";
+export { crossEntropyLoss, mseLoss, policyGradientLoss } from "./model/ops/losses.js";
+export { layerNorm } from "./model/ops/norm.js";
+export {
+  concatCols,
+  gatherRows,
+  rowDot,
+  scatterAddRows,
+  segmentMean,
+  segmentSum,
+  uniformOffsets,
+} from "./model/ops/rows.js";
+export { maskedLogSoftmax, segmentEntropy } from "./model/ops/softmax.js";
+export { BufferPool } from "./model/pool.js";
+export { Parameter, Tensor } from "./model/tensor.js";
 // OpenAI-compatible HTTP client (embeddings and chat), shared by encoders and LLM agents.
 export {
   type ChatMessage,
