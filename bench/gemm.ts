@@ -74,7 +74,9 @@ const SHAPES: readonly Shape[] = [
 const SMALL: readonly Shape[] = [
   [4, 4, 4],
   [4, 4, 8],
+  [1, 8, 16],
   [4, 4, 16],
+  [1, 16, 16],
   [8, 8, 8],
   [16, 16, 16],
   [1, 16, 128],

@@ -1,7 +1,7 @@
 /*
  * Troupe's OpenBLAS addon: one N-API function, sgemm, that checks every argument and then calls
- * cblas_sgemm on row-major Float32Arrays. A bad argument throws a JS TypeError or RangeError with
- * code "TROUPE_BLAS_BAD_ARGUMENT" naming the argument; nothing reaches OpenBLAS unchecked, because
+ * cblas_sgemm (cblas_sgemv for a row or column vector) on row-major Float32Arrays. A bad argument
+ * throws a JS TypeError or RangeError with code "TROUPE_BLAS_BAD_ARGUMENT" naming the argument; nothing reaches OpenBLAS unchecked, because
  * a wrong leading dimension there reads past the array instead of failing.
  */
 #include <stdbool.h>
@@ -114,6 +114,36 @@ static bool overlaps(const float *x, size_t x_length, const float *y, size_t y_l
   return x_length > 0 && y_length > 0 && x < y + y_length && y < x + x_length;
 }
 
+/*
+ * A product with one row (batch 1) or one column as cblas_sgemv: OpenBLAS's sgemm packs its
+ * operands for large tiles, which costs more than the product when C is a vector (measured 1×128×128:
+ * sgemm 2.9 µs; see bench/gemm.ts). With beta = 0, C is zeroed first so that NaN in it never
+ * leaks through, whatever the OpenBLAS version's scal does with 0·NaN.
+ */
+static void vector_product(bool trans_a, bool trans_b, int m, int n, int k, float alpha,
+                           const float *a, int lda, const float *b, int ldb, float beta, float *c,
+                           int ldc) {
+  if (m == 1) {
+    /* C's row = alpha·x·op(B) + beta·C with x = A's one row of op(A): y = alpha·op(B)ᵀ·x + beta·y. */
+    int inc_x = trans_a ? lda : 1;
+    if (beta == 0.0f)
+      for (int j = 0; j < n; j++) c[j] = 0.0f;
+    if (trans_b) /* B is stored n×k */
+      cblas_sgemv(CblasRowMajor, CblasNoTrans, n, k, alpha, b, ldb, a, inc_x, beta, c, 1);
+    else /* B is stored k×n */
+      cblas_sgemv(CblasRowMajor, CblasTrans, k, n, alpha, b, ldb, a, inc_x, beta, c, 1);
+  } else {
+    /* n == 1: C's column (stride ldc) = alpha·op(A)·x + beta·C with x = op(B)'s one column. */
+    int inc_x = trans_b ? 1 : ldb;
+    if (beta == 0.0f)
+      for (int i = 0; i < m; i++) c[(size_t)i * ldc] = 0.0f;
+    if (trans_a) /* A is stored k×m */
+      cblas_sgemv(CblasRowMajor, CblasTrans, k, m, alpha, a, lda, b, inc_x, beta, c, ldc);
+    else /* A is stored m×k */
+      cblas_sgemv(CblasRowMajor, CblasNoTrans, m, k, alpha, a, lda, b, inc_x, beta, c, ldc);
+  }
+}
+
 /* sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc): C = alpha·op(A)·op(B) + beta·C. */
 static napi_value sgemm(napi_env env, napi_callback_info info) {
   size_t argc = ARG_COUNT;
@@ -153,8 +183,13 @@ static napi_value sgemm(napi_env env, napi_callback_info info) {
     return NULL;
   }
 
-  cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
-              trans_b ? CblasTrans : CblasNoTrans, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+  /* k = 0 stays on sgemm: gemv returns early on an empty matrix without scaling C by beta. */
+  if ((m == 1 || n == 1) && k > 0)
+    vector_product(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+  else
+    cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
+                trans_b ? CblasTrans : CblasNoTrans, m, n, k, alpha, a, lda, b, ldb, beta, c,
+                ldc);
   return NULL;
 }
 

@@ -257,6 +257,15 @@ describeBackend(
     : `OpenBLAS addon unavailable (${blas.reason}); set TROUPE_REQUIRE_BLAS=1 to fail instead`,
 );
 
+describeBackend(
+  "openblas addon, small products included",
+  () => {
+    const load = loadOpenBlas();
+    return load.ok ? load.unrouted : openBlasGemm();
+  },
+  blas.ok || requireBlas ? false : "OpenBLAS addon unavailable",
+);
+
 describe("the openblas backend's small-product route", {
   skip: !blas.ok && !requireBlas ? "OpenBLAS addon unavailable" : false,
 }, () => {

@@ -18,8 +18,9 @@ import { checkGemmArguments } from "./check.js";
  * Products with fewer multiply-adds (m·n·k) than this run on the blocked TypeScript kernel.
  * Measured here (Node 20, OpenBLAS 0.3.21 Haswell, 1 thread): an addon call costs about 0.21 µs
  * whatever the size; blocked is faster up to 128 multiply-adds (4×4×8: 0.18 vs 0.22 µs), the two
- * tie at 256 (4×4×16: 0.23 µs each), and OpenBLAS wins from there on (8×8×8: 0.23 vs 0.43 µs,
- * 1×128×128: 2.9 vs 8.3 µs). `npm run bench -- gemm` prints the same comparison.
+ * tie at 256 (4×4×16, 1×16×16: about 0.23 µs each), and OpenBLAS wins from there on (8×8×8:
+ * 0.23 vs 0.43 µs; 1×128×128, which the addon runs as sgemv: 0.85 vs 8.3 µs).
+ * `npm run bench -- gemm` prints the same comparison.
  */
 export const OPENBLAS_SMALL_PRODUCT = 256;
 
