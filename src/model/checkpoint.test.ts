@@ -170,3 +170,36 @@ test("a failed save (disk full) leaves the previous checkpoint loadable", async 
   assert.equal(fresh.adam.stepCount, 2);
   assert.deepEqual(loaded.metadata, { iteration: 2 });
 });
+
+test("a checkpoint of another format version throws a CheckpointError naming both versions", async () => {
+  const { path } = await savedAfter("version.ckpt", 1);
+  const bytes = await readFile(path);
+  bytes.writeUInt32LE(99, 8);
+  await writeFile(path, bytes);
+  await assert.rejects(
+    loadCheckpoint(path, { architecture: ARCHITECTURE, params: setup(2).mlp.parameters() }),
+    (e: unknown) => {
+      assert.ok(e instanceof CheckpointError);
+      assert.match(e.message, /unsupported format version; expected 1, got 99/);
+      return true;
+    },
+  );
+});
+
+test("the same tensors under another architecture fingerprint are refused", async () => {
+  const { path } = await savedAfter("fingerprint.ckpt", 1);
+  await assert.rejects(
+    loadCheckpoint(path, {
+      architecture: JSON.stringify({ mlp: SIZES, activation: "relu" }),
+      params: setup(2).mlp.parameters(),
+    }),
+    (e: unknown) => e instanceof CheckpointError && /another architecture/.test(e.message),
+  );
+});
+
+test("a training checkpoint loads into a model without an optimiser, for evaluation", async () => {
+  const { path, state } = await savedAfter("eval.ckpt", 2);
+  const fresh = setup(5);
+  await loadCheckpoint(path, { architecture: ARCHITECTURE, params: fresh.mlp.parameters() });
+  assert.deepEqual(snapshot(fresh).params, snapshot(state).params);
+});

@@ -202,14 +202,18 @@ export function decodeCheckpoint(
       plan(`adam.v/${p.name}`, p.shape, opt.secondMoments[i]);
     }
   }
-  if (copies.length !== manifest.tensors.length) {
-    const used = new Set(copies.map(([entry]) => entry.name));
-    const extra = manifest.tensors.find((t) => !used.has(t.name));
+  // Optimiser moments may be left unread (loading a training checkpoint for evaluation); any
+  // other tensor the model lacks means another architecture.
+  const used = new Set(copies.map(([entry]) => entry.name));
+  const extra = manifest.tensors.find(
+    (t) => !used.has(t.name) && !(opt === undefined && t.name.startsWith("adam.")),
+  );
+  if (extra !== undefined) {
     throw checkpointError(
       source,
-      `has tensor "${extra?.name}" that the model lacks`,
-      `${copies.length} tensors`,
-      `${manifest.tensors.length}`,
+      `has tensor "${extra.name}" (${extra.shape[0]}×${extra.shape[1]}) that the model lacks`,
+      "only the model's tensors",
+      `${manifest.tensors.length} tensors`,
     );
   }
   if (manifest.architecture !== target.architecture) {

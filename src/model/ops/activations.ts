@@ -93,21 +93,22 @@ export function activationBackward(
     const base = r * cols;
     for (let j = 0; j < cols; j++) {
       const k = base + j;
-      let d: number;
-      if (kind === "tanh") {
-        const y = out[k];
-        d = dOut[k] * (1 - y * y);
-      } else if (kind === "relu") d = out[k] > 0 ? dOut[k] : 0;
-      else if (kind === "gelu") {
-        const z = pre[k];
-        const t = fastTanh(GELU_C * (z + GELU_A * z * z * z));
-        const dInner = GELU_C * (1 + 3 * GELU_A * z * z);
-        d = dOut[k] * (0.5 * (1 + t) + 0.5 * z * (1 - t * t) * dInner);
-      } else d = dOut[k];
+      const d = dOut[k] * derivative(kind, pre[k], out[k]);
       dPre[k] = accumulate ? dPre[k] + d : d;
       if (dBias !== null) dBias[j] += d;
     }
   }
+}
+
+/** `act'` at one element, from the pre-activation `z` (GELU) or the output `y` (tanh, ReLU). */
+function derivative(kind: Activation, z: number, y: number): number {
+  if (kind === "tanh") return 1 - y * y;
+  if (kind === "relu") return y > 0 ? 1 : 0;
+  if (kind === "gelu") {
+    const t = fastTanh(GELU_C * (z + GELU_A * z * z * z));
+    return 0.5 * (1 + t) + 0.5 * z * (1 - t * t) * GELU_C * (1 + 3 * GELU_A * z * z);
+  }
+  return 1;
 }
 
 /** `act(x)` elementwise, as its own op. */
