@@ -1,8 +1,9 @@
 /*
  * Troupe's OpenBLAS addon: one N-API function, sgemm, that checks every argument and then calls
  * cblas_sgemm (cblas_sgemv for a row or column vector) on row-major Float32Arrays. A bad argument
- * throws a JS TypeError or RangeError with code "TROUPE_BLAS_BAD_ARGUMENT" naming the argument; nothing reaches OpenBLAS unchecked, because
- * a wrong leading dimension there reads past the array instead of failing.
+ * throws a JS TypeError or RangeError with code "TROUPE_BLAS_BAD_ARGUMENT" naming the argument;
+ * nothing reaches OpenBLAS unchecked, because a wrong leading dimension there reads past the array
+ * instead of failing.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -179,7 +180,8 @@ static napi_value sgemm(napi_env env, napi_callback_info info) {
     return NULL;
   if (m == 0 || n == 0) return NULL;
   if (overlaps(c, c_length, a, a_length) || overlaps(c, c_length, b, b_length)) {
-    fail(env, false, "sgemm: c shares memory with a or b; BLAS needs the output apart from the inputs");
+    fail(env, false,
+         "sgemm: c shares memory with a or b; BLAS needs the output apart from the inputs");
     return NULL;
   }
 
