@@ -1,3 +1,4 @@
+/** Adam: the hand-computed first step, clipping, learning a toy task, determinism, non-finite gradients. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ConfigError, NumericError } from "../core/errors.js";

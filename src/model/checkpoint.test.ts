@@ -1,3 +1,4 @@
+/** Checkpoints: exact round-trip and resume, and a named CheckpointError for every kind of bad file. */
 import assert from "node:assert/strict";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -202,4 +203,17 @@ test("a training checkpoint loads into a model without an optimiser, for evaluat
   const fresh = setup(5);
   await loadCheckpoint(path, { architecture: ARCHITECTURE, params: fresh.mlp.parameters() });
   assert.deepEqual(snapshot(fresh).params, snapshot(state).params);
+});
+
+test("saving two parameters with the same name throws a CheckpointError naming it", async () => {
+  const a = new Mlp("policy", [2, 2], "tanh", Rng.fromSeed(1));
+  const b = new Mlp("policy", [2, 2], "tanh", Rng.fromSeed(2));
+  await assert.rejects(
+    saveCheckpoint(join(folder, "duplicate.ckpt"), {
+      architecture: "x",
+      params: [...a.parameters(), ...b.parameters()],
+    }),
+    (e: unknown) =>
+      e instanceof CheckpointError && /"policy\.0\.weight": appears twice/.test(e.message),
+  );
 });

@@ -72,7 +72,18 @@ export function encodeCheckpoint(contents: CheckpointContents): Uint8Array {
   const arrays: Float32Array[] = [];
   const tensors: TensorEntry[] = [];
   let offset = 0;
+  const names = new Set<string>();
   const addTensor = (name: string, shape: [number, number], data: Float32Array) => {
+    if (names.has(name)) {
+      throw new CheckpointError({
+        input: `checkpoint tensor "${name}"`,
+        problem: "appears twice",
+        expected: "unique parameter names",
+        actual: `two tensors named "${name}"`,
+        fix: "give every layer a distinct name (layer names prefix their parameters)",
+      });
+    }
+    names.add(name);
     tensors.push({ name, shape, offset });
     arrays.push(data);
     offset += data.length;

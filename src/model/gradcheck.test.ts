@@ -1,3 +1,4 @@
+/** The gradient checker catches a wrong backward pass. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Rng } from "../core/prng.js";

@@ -1,3 +1,4 @@
+/** The tape itself: steady-state pooling, non-finite and non-scalar losses, input shapes. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { NumericError, ShapeError } from "../core/errors.js";
@@ -51,4 +52,18 @@ test("an input whose data does not fill its shape throws a ShapeError naming it"
       return true;
     },
   );
+});
+
+test("a graph that records no gradients leaves the tape and parameter gradients untouched", () => {
+  const rng = Rng.fromSeed("no-grad");
+  const mlp = new Mlp("policy", [3, 4, 2], "tanh", rng);
+  const g = new Graph(naiveGemm, { recordGradients: false });
+  const out = mlp.forward(g, g.input("x", Float32Array.from([1, 2, 3]), 1, 3));
+  assert.equal(out.requiresGrad, false);
+  g.backward(sum(g, out));
+  for (const p of mlp.parameters())
+    assert.ok(
+      p.grad.every((v) => v === 0),
+      p.name,
+    );
 });

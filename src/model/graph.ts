@@ -36,8 +36,19 @@ export class Graph {
   private readonly tape: (() => void)[] = [];
   private tapeLength = 0;
 
-  /** A graph whose matrix products run on `gemm`. */
-  constructor(readonly gemm: Gemm) {}
+  /**
+   * A graph whose matrix products run on `gemm`. With `recordGradients: false` parameters enter
+   * as constants and no op records a backward pass (rollouts, evaluation).
+   */
+  constructor(
+    readonly gemm: Gemm,
+    options: { readonly recordGradients?: boolean } = {},
+  ) {
+    this.recordGradients = options.recordGradients ?? true;
+  }
+
+  /** Whether parameters are trainable in this graph (false: forward only, nothing on the tape). */
+  readonly recordGradients: boolean;
 
   /** Starts a new step: clears the tape and hands every pooled buffer back. */
   reset(): void {
@@ -68,10 +79,10 @@ export class Graph {
     return new Tensor(name, rows, cols, data, false);
   }
 
-  /** The node of a trainable parameter; backward accumulates into `param.grad`. */
+  /** The node of a parameter; backward accumulates into `param.grad` (when recording). */
   param(param: Parameter): Tensor {
-    const node = new Tensor(param.name, param.rows, param.cols, param.value, true);
-    node.grad = param.grad;
+    const node = new Tensor(param.name, param.rows, param.cols, param.value, this.recordGradients);
+    if (this.recordGradients) node.grad = param.grad;
     return node;
   }
 

@@ -1,3 +1,4 @@
+/** The layers: deterministic init, tape-free inference, gradients through modules, embedding lookups. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ShapeError } from "../../core/errors.js";

@@ -1,3 +1,4 @@
+/** Segment attention: gradients, empty key sets, permutation invariance over a query's keys. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ShapeError } from "../../core/errors.js";

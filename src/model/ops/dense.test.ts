@@ -1,3 +1,4 @@
+/** Gradient checks and shape errors of the dense ops (dense layer, matmul, elementwise, reductions). */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { ShapeError } from "../../core/errors.js";

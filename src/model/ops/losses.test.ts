@@ -1,3 +1,4 @@
+/** The scalar losses: policy gradient, cross-entropy, MSE; gradients and errors. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { InputError, ShapeError } from "../../core/errors.js";

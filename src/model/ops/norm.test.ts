@@ -1,3 +1,4 @@
+/** Layer norm: gradient check, normalisation, shape errors. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ShapeError } from "../../core/errors.js";

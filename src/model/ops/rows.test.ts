@@ -1,3 +1,4 @@
+/** Row ops for ragged batches: gather, scatter, concat, segment pooling, row dot; gradients and errors. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ShapeError } from "../../core/errors.js";

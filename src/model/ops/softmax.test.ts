@@ -1,3 +1,4 @@
+/** Masked log-softmax and entropy over variable-length candidate segments. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { InputError } from "../../core/errors.js";
