@@ -1,7 +1,9 @@
 /** Every `troupe` sub-command, by name. Adding a command is one file and one line here. */
 import type { Command } from "./command.js";
+import { tasksCommand } from "./tasks.js";
+import { demoCommand } from "./demo.js";
 
-const all: readonly Command[] = [];
+const all: readonly Command[] = [tasksCommand, demoCommand];
 
 /** The registered commands, keyed by name. */
 export const commands: ReadonlyMap<string, Command> = new Map(all.map((c) => [c.name, c]));
