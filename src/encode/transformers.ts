@@ -4,8 +4,10 @@
  * (`env.allowRemoteModels = false`). The package pulls onnxruntime-node and sharp, so it is an
  * optional peer dependency, imported only when this encoder is asked for.
  */
-import { join, resolve } from "node:path";
-import { ConfigError, IoError } from "../core/errors.js";
+
+import { createHash } from "node:crypto";
+import { basename, join, resolve } from "node:path";
+import { ConfigError, IoError, NumericError } from "../core/errors.js";
 import { type FileSystem, nodeFileSystem } from "../core/fs.js";
 import type { TextEncoder } from "./encoder.js";
 
@@ -18,7 +20,7 @@ const REQUIRED_FILES = ["config.json", "tokenizer.json", join("onnx", "model.onn
 
 /** The part of `@huggingface/transformers` this encoder uses. */
 interface TransformersModule {
-  env: { allowRemoteModels: boolean; allowLocalModels: boolean; localModelPath: string };
+  env: { allowRemoteModels: boolean; allowLocalModels: boolean };
   pipeline(
     task: "feature-extraction",
     model: string,
@@ -56,7 +58,19 @@ export class TransformersEncoder implements TextEncoder {
     const out = new Float32Array(texts.length * this.dimension);
     for (let i = 0; i < texts.length; i++) {
       const result = await this.extractor([texts[i]], { pooling: "mean", normalize: true });
-      out.set(result.data.subarray(0, this.dimension), i * this.dimension);
+      const row = result.data.subarray(0, this.dimension);
+      if (row.every(Number.isFinite)) {
+        out.set(row, i * this.dimension);
+      } else if (texts[i].trim() !== "") {
+        throw new NumericError({
+          input: `encoder ${this.identity}: text ${i}`,
+          problem: "the model returned values that are not finite",
+          actual: `${texts[i].slice(0, 60)}`,
+          fix: "check the model export; a model with fp16 weights may overflow, use its fp32 onnx/model.onnx",
+        });
+      }
+      // A text with no tokens (and a tokenizer without [CLS]/[SEP]) has nothing to average over:
+      // its row stays zero, as with the other encoders.
     }
     return out;
   }
@@ -99,7 +113,6 @@ export async function loadTransformersEncoder(
   }
   transformers.env.allowRemoteModels = false;
   transformers.env.allowLocalModels = true;
-  transformers.env.localModelPath = "";
   let extractor: FeatureExtractor;
   try {
     extractor = await transformers.pipeline("feature-extraction", folder, {
@@ -116,9 +129,14 @@ export async function loadTransformersEncoder(
   }
   const probe = await extractor(["dimension probe"], { pooling: "mean", normalize: true });
   const dimension = probe.dims.at(-1) ?? 0;
+  // The weights' hash, not the folder's path, names the features: a moved folder keeps its cache.
+  const weights = createHash("sha256")
+    .update(await fs.readFile(join(folder, "onnx", "model.onnx")))
+    .digest("hex")
+    .slice(0, 16);
   return new TransformersEncoder(
     extractor,
     dimension,
-    `transformers:${folder}:d=${dimension}:pool=mean`,
+    `transformers:${basename(folder)}:${weights}:d=${dimension}:pool=mean`,
   );
 }
