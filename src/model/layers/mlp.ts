@@ -15,8 +15,9 @@ import type { Module } from "./module.js";
 /** An MLP with layer sizes `sizes` (input first), e.g. `[128, 128, 16]`. */
 export class Mlp implements Module {
   readonly layers: readonly Linear[];
+  // Hidden activations of forwardInto, sized for the last row count (views made once per size).
   private scratch: Float32Array[] = [];
-  private scratchRows = 0;
+  private scratchRows = -1;
 
   /** Layers are named `${name}.0`, `${name}.1`, …; weights come from `rng` in layer order. */
   constructor(
@@ -66,15 +67,14 @@ export class Mlp implements Module {
         fix: "size the buffers as rows × layer width",
       });
     }
-    if (rows > this.scratchRows) {
+    if (rows !== this.scratchRows) {
       this.scratch = this.sizes.slice(1, -1).map((s) => new Float32Array(rows * s));
       this.scratchRows = rows;
     }
     let current = input;
     for (let i = 0; i < this.layers.length; i++) {
       const layer = this.layers[i];
-      const target =
-        i === this.layers.length - 1 ? output : this.scratch[i].subarray(0, rows * layer.outDim);
+      const target = i === this.layers.length - 1 ? output : this.scratch[i];
       layer.forwardInto(gemm, current, target, rows);
       current = target;
     }
