@@ -1,7 +1,7 @@
 /** Every `troupe` sub-command, by name. Adding a command is one file and one line here. */
 import type { Command } from "./command.js";
-import { tasksCommand } from "./tasks.js";
 import { demoCommand } from "./demo.js";
+import { tasksCommand } from "./tasks.js";
 
 const all: readonly Command[] = [tasksCommand, demoCommand];
 

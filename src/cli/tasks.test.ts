@@ -1,0 +1,69 @@
+import assert from "node:assert/strict";
+import { mkdtemp, readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, test } from "node:test";
+import type { CommandIo } from "./command.js";
+import { runCli } from "./run.js";
+
+function capture(): { io: CommandIo; out: () => string; err: () => string } {
+  let out = "";
+  let err = "";
+  return {
+    io: { stdout: (t) => (out += t), stderr: (t) => (err += t), interactive: false },
+    out: () => out,
+    err: () => err,
+  };
+}
+
+describe("troupe tasks", () => {
+  test("generate writes the three splits and a manifest, then show prints an oracle episode as read", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "troupe-cli-"));
+    const gen = capture();
+    assert.equal(
+      await runCli(["tasks", "generate", "--out", dir, "--seed", "2", "--count", "28"], gen.io),
+      0,
+      gen.err(),
+    );
+    const manifest = JSON.parse(await readFile(join(dir, "manifest.json"), "utf8"));
+    assert.equal(manifest.count, 28);
+    const id = JSON.parse((await readFile(join(dir, "train.jsonl"), "utf8")).split("\n")[0]).id;
+    const show = capture();
+    assert.equal(
+      await runCli(["tasks", "show", dir, "--id", id, "--steps", "2"], show.io),
+      0,
+      show.err(),
+    );
+    assert.match(
+      show.out(),
+      /## step 0[\s\S]*### agent_0[\s\S]*Candidates[\s\S]*-> chose[\s\S]*Rewards:[\s\S]*## step 1/,
+    );
+  });
+
+  test("stats prints a row per family and stratum with both gaps", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "troupe-cli-"));
+    await runCli(["tasks", "generate", "--out", dir, "--count", "28"], capture().io);
+    const stats = capture();
+    assert.equal(await runCli(["tasks", "stats", dir], stats.io), 0, stats.err());
+    assert.match(stats.out(), /coord\. gap \| comm\. gap/);
+    assert.match(stats.out(), /\| planning \| negative-control \|/);
+    assert.match(stats.out(), /\| allocation \| core \|/);
+  });
+
+  test("a count too small for every stratum exits 2 naming the flag and the fix", async () => {
+    const run = capture();
+    assert.equal(
+      await runCli(["tasks", "generate", "--out", "/tmp/never", "--count", "3"], run.io),
+      2,
+    );
+    assert.match(run.err(), /--count.*Fix:/);
+  });
+
+  test("an unknown id exits 2 naming --id", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "troupe-cli-"));
+    await runCli(["tasks", "generate", "--out", dir, "--count", "28"], capture().io);
+    const run = capture();
+    assert.equal(await runCli(["tasks", "show", dir, "--id", "nope"], run.io), 2);
+    assert.match(run.err(), /--id: no task with this id/);
+  });
+});
