@@ -249,13 +249,12 @@ describeBackend("blocked", () => blockedGemm, false);
 
 const blas = loadOpenBlas();
 const requireBlas = process.env.TROUPE_REQUIRE_BLAS === "1";
-describeBackend(
-  "openblas",
-  openBlasGemm,
+const blasSkip =
   blas.ok || requireBlas
     ? false
-    : `OpenBLAS addon unavailable (${blas.reason}); set TROUPE_REQUIRE_BLAS=1 to fail instead`,
-);
+    : `OpenBLAS addon unavailable (${blas.reason}); set TROUPE_REQUIRE_BLAS=1 to fail instead`;
+
+describeBackend("openblas", openBlasGemm, blasSkip);
 
 describeBackend(
   "openblas addon, small products included",
@@ -263,11 +262,11 @@ describeBackend(
     const load = loadOpenBlas();
     return load.ok ? load.unrouted : openBlasGemm();
   },
-  blas.ok || requireBlas ? false : "OpenBLAS addon unavailable",
+  blasSkip,
 );
 
 describe("the openblas backend's small-product route", {
-  skip: !blas.ok && !requireBlas ? "OpenBLAS addon unavailable" : false,
+  skip: blasSkip,
 }, () => {
   test("agrees with naiveGemm on both sides of the size cut-off", () => {
     const gemm = openBlasGemm();
