@@ -265,9 +265,7 @@ describeBackend(
   blasSkip,
 );
 
-describe("the openblas backend's small-product route", {
-  skip: blasSkip,
-}, () => {
+describe("the openblas backend's small-product route", { skip: blasSkip }, () => {
   test("agrees with naiveGemm on both sides of the size cut-off", () => {
     const gemm = openBlasGemm();
     const rng = Rng.fromSeed("cut-off");
