@@ -44,22 +44,31 @@ function measure(gemm: Gemm, minMs: number): Omit<Row, "name"> {
   const rng = Rng.fromSeed("bench-nn");
   const mlp = new Mlp("policy", SIZES, "tanh", rng);
   const adam = new Adam(mlp.parameters(), { learningRate: 1e-3, maxGradNorm: 1 });
-  const batch = randomPolicyBatch(rng, BATCH, SIZES[0], SIZES[2]);
+  // Several batches in turn: one fixed batch with fixed advantages drives its log-probabilities
+  // towards −∞ within a few hundred steps, which no real training run does.
+  const batches = Array.from({ length: 8 }, () =>
+    randomPolicyBatch(rng, BATCH, SIZES[0], SIZES[2]),
+  );
+  let next = 0;
+  const step = (g: Graph) => {
+    policyGradientStep(g, mlp, adam, batches[next]);
+    next = (next + 1) % batches.length;
+  };
   const graph = new Graph(gemm);
   const secondsPerStep = timeIt((n) => {
-    for (let i = 0; i < n; i++) policyGradientStep(graph, mlp, adam, batch);
+    for (let i = 0; i < n; i++) step(graph);
   }, minMs);
 
   const timed = timedGemm(gemm);
   const timedGraph = new Graph(timed);
-  policyGradientStep(timedGraph, mlp, adam, batch);
+  step(timedGraph);
   timed.seconds = 0;
   const steps = 3;
   const start = process.hrtime.bigint();
-  for (let i = 0; i < steps; i++) policyGradientStep(timedGraph, mlp, adam, batch);
+  for (let i = 0; i < steps; i++) step(timedGraph);
   const total = Number(process.hrtime.bigint() - start) / 1e9;
 
-  const input = batch.inputs.subarray(0, SIZES[0]);
+  const input = batches[0].inputs.slice(0, SIZES[0]);
   const output = new Float32Array(SIZES[2]);
   const secondsPerForward = timeIt((n) => {
     for (let i = 0; i < n; i++) mlp.forwardInto(gemm, input, output);
