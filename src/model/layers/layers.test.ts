@@ -95,3 +95,16 @@ test("an embedding id out of range throws a ShapeError naming the id", () => {
     (e: unknown) => e instanceof ShapeError && /got 5/.test(e.message),
   );
 });
+
+test("attention when no query received any message outputs the output bias and trains", () => {
+  const rng = Rng.fromSeed("no-messages");
+  const attention = new MultiHeadAttention("comm", 4, 3, 2, rng);
+  attention.output.bias?.value.set([0.5, -1, 2, 0]);
+  const g = new Graph(naiveGemm);
+  const queries = g.input("agents", randomParameter("q", 2, 4, rng).value, 2, 4);
+  const messages = g.input("messages", new Float32Array(0), 0, 3);
+  const out = attention.forward(g, queries, messages, Int32Array.from([0, 0, 0]));
+  assert.deepEqual(Array.from(out.value), [0.5, -1, 2, 0, 0.5, -1, 2, 0]);
+  g.backwardFrom(out, new Float32Array(8).fill(1));
+  assert.deepEqual(Array.from(attention.output.bias?.grad ?? []), [2, 2, 2, 2]);
+});
