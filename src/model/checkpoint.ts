@@ -2,7 +2,8 @@
  * Checkpoints: parameters, Adam moments and step count, and the PRNG state in one binary file
  * that round-trips bit-exactly, written atomically.
  *
- * Layout (little-endian):
+ * Layout (little-endian; tensors are copied as the host stores them, little-endian on every
+ * platform Node supports in practice):
  *   magic "TRPCKPT\n" (8 bytes) · format version u32 · manifest length u32 · data length u32 ·
  *   manifest (UTF-8 JSON, space-padded to 4 bytes) · raw float32 data · CRC-32 of all before (u32)
  * The manifest lists every tensor (name, shape, offset in floats), the architecture fingerprint,
