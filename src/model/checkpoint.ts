@@ -139,7 +139,12 @@ export function encodeCheckpoint(contents: CheckpointContents): Uint8Array {
   return out;
 }
 
-/** Writes a checkpoint to `path` atomically (a crash leaves the old file or the new one). */
+/**
+ * Writes a checkpoint to `path` atomically (a crash leaves the old file or the new one).
+ * @example
+ * await saveCheckpoint("runs/a/step-100.ckpt", { architecture, params: model.parameters(), optimizer: adam, rng });
+ * const { rng: restored } = await loadCheckpoint("runs/a/step-100.ckpt", { architecture, params, optimizer });
+ */
 export async function saveCheckpoint(
   path: string,
   contents: CheckpointContents,

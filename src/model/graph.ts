@@ -30,7 +30,17 @@ import type { Gemm } from "./gemm.js";
 import { BufferPool } from "./pool.js";
 import { type Parameter, Tensor } from "./tensor.js";
 
-/** One step's computation graph: the tape, the buffer pool and the GEMM backend. */
+/**
+ * One step's computation graph: the tape, the buffer pool and the GEMM backend.
+ * @example
+ * const g = new Graph(resolveGemm("auto"));
+ * for (const batch of batches) {
+ *   g.reset();
+ *   const logProbs = maskedLogSoftmax(g, mlp.forward(g, g.input("obs", batch.obs, n, d)), offsets);
+ *   g.backward(policyGradientLoss(g, logProbs, batch.chosen, batch.advantages));
+ *   adam.step();
+ * }
+ */
 export class Graph {
   readonly pool = new BufferPool();
   private readonly tape: (() => void)[] = [];
