@@ -12,7 +12,7 @@ if (jsonIndex >= 0 && (jsonPath === undefined || jsonPath.startsWith("--"))) {
   console.error("bench: --json needs a file path, e.g. npm run bench -- nn --json nn.json");
   process.exit(2);
 }
-const rest = argv.filter((_, i) => i !== jsonIndex && i !== jsonIndex + 1);
+const rest = jsonIndex < 0 ? argv : argv.filter((_, i) => i !== jsonIndex && i !== jsonIndex + 1);
 const [name, ...args] = rest;
 const suite = name === undefined ? undefined : suites.get(name);
 if (suite === undefined) {
