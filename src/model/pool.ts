@@ -1,32 +1,47 @@
 /**
  * A pool of `Float32Array` buffers for one training step. A graph takes its buffers from the
- * pool and gives them all back with {@link BufferPool.reset} at the start of the next step;
- * since a training loop builds the same graph every step, after the first step every request is
- * served from the pool and no new arrays are allocated.
+ * pool and gives them all back with {@link BufferPool.reset} at the start of the next step.
+ *
+ * Buffers are grouped by capacity, a power of two, so that ragged batches (a different number of
+ * candidates or messages every step) reuse the same memory instead of growing one size class per
+ * length seen. A request shorter than its capacity gets a `subarray` view, and each slot keeps
+ * its last view: a training loop that builds the same graph every step allocates nothing after
+ * the first step, and one whose lengths vary allocates backing memory only when a step needs more
+ * buffers of a capacity than any step before (at most 2× the memory asked for).
  */
 
 interface SizeClass {
   readonly buffers: Float32Array[];
+  /** The view last handed out from each buffer (the buffer itself when the length was full). */
+  readonly views: Float32Array[];
   used: number;
 }
 
-/** Reusable buffers grouped by exact length. */
+/** Reusable buffers grouped by power-of-two capacity. */
 export class BufferPool {
   private readonly classes = new Map<number, SizeClass>();
   private allocated = 0;
 
   /** A buffer of exactly `length` elements with arbitrary content (the caller overwrites it). */
   take(length: number): Float32Array {
-    let sizeClass = this.classes.get(length);
+    const capacity = length <= 1 ? 1 : 2 ** (32 - Math.clz32(length - 1));
+    let sizeClass = this.classes.get(capacity);
     if (sizeClass === undefined) {
-      sizeClass = { buffers: [], used: 0 };
-      this.classes.set(length, sizeClass);
+      sizeClass = { buffers: [], views: [], used: 0 };
+      this.classes.set(capacity, sizeClass);
     }
-    if (sizeClass.used === sizeClass.buffers.length) {
-      sizeClass.buffers.push(new Float32Array(length));
+    const slot = sizeClass.used++;
+    if (slot === sizeClass.buffers.length) {
+      const buffer = new Float32Array(capacity);
+      sizeClass.buffers.push(buffer);
+      sizeClass.views.push(buffer);
       this.allocated++;
     }
-    return sizeClass.buffers[sizeClass.used++];
+    const view = sizeClass.views[slot];
+    if (view.length === length) return view;
+    const fresh = sizeClass.buffers[slot].subarray(0, length);
+    sizeClass.views[slot] = fresh;
+    return fresh;
   }
 
   /** A zero-filled buffer of exactly `length` elements. */
@@ -39,7 +54,7 @@ export class BufferPool {
     for (const sizeClass of this.classes.values()) sizeClass.used = 0;
   }
 
-  /** How many arrays the pool has ever allocated: constant in a steady-state training loop. */
+  /** How many backing arrays the pool has allocated: constant once a loop reaches steady state. */
   get allocations(): number {
     return this.allocated;
   }
