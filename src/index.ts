@@ -107,6 +107,7 @@ export { BufferPool } from "./model/pool.js";
 export { Parameter, Tensor } from "./model/tensor.js";
 // OpenAI-compatible HTTP client (embeddings and chat), shared by encoders and LLM agents.
 export {
+  type ChatClient,
   type ChatMessage,
   type ChatRequest,
   type ChatResult,

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, afterEach, before, describe, test } from "node:test";
 import { BackendError, ConfigError } from "../core/errors.js";
+import { describeChatClient } from "../testing/chat-client.js";
 import { type OpenAiClientOptions, OpenAiCompatibleClient } from "./client.js";
 import { type FakeOpenAiServer, fakeEmbedding, startFakeOpenAiServer } from "./fake-server.js";
 
@@ -176,4 +177,18 @@ describe("OpenAiCompatibleClient without a server", () => {
   test("an invalid url is a ConfigError", () => {
     assert.throws(() => new OpenAiCompatibleClient({ baseUrl: "not a url" }), ConfigError);
   });
+});
+
+describe("the HTTP client as a ChatClient", () => {
+  let server: FakeOpenAiServer;
+  before(async () => {
+    server = await startFakeOpenAiServer();
+  });
+  after(async () => {
+    await server.close();
+  });
+  describeChatClient(
+    "OpenAiCompatibleClient (fake server)",
+    () => new OpenAiCompatibleClient({ baseUrl: server.url }),
+  );
 });

@@ -9,7 +9,7 @@
  * the fix.
  */
 import OpenAI from "openai";
-import { BackendError, ConfigError } from "../core/errors.js";
+import { BackendError, ConfigError, InputError } from "../core/errors.js";
 import { ConcurrencyLimiter } from "./limiter.js";
 
 /** Options of {@link OpenAiCompatibleClient}. */
@@ -60,8 +60,17 @@ export interface ChatResult {
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/**
+ * Anything that answers chat requests: the HTTP client, a scripted fake, a recorded transcript.
+ * Implementations run through `describeChatClient` in `troupe/testing`.
+ */
+export interface ChatClient {
+  /** Answers one request; rejects an empty message list or model with a `TroupeError`. */
+  chat(request: ChatRequest): Promise<ChatResult>;
+}
+
 /** A client for one OpenAI-compatible server; see the file header. */
-export class OpenAiCompatibleClient {
+export class OpenAiCompatibleClient implements ChatClient {
   readonly baseUrl: string;
   private readonly sdk: OpenAI;
   private readonly limiter: ConcurrencyLimiter;
@@ -132,6 +141,15 @@ export class OpenAiCompatibleClient {
 
   /** Sends one chat completion request. */
   async chat(request: ChatRequest): Promise<ChatResult> {
+    if (request.model === "" || request.messages.length === 0) {
+      throw new InputError({
+        input: `chat request to ${this.baseUrl}`,
+        problem: request.model === "" ? "no model named" : "no messages",
+        expected: "a model name and at least one message",
+        actual: `model "${request.model}", ${request.messages.length} messages`,
+        fix: "pass the model's name and the conversation so far",
+      });
+    }
     const response = (await this.withRetries(request.model, "chat", () =>
       this.sdk.chat.completions.create({
         model: request.model,

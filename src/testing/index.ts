@@ -12,5 +12,6 @@ export {
   fakeEmbedding,
   startFakeOpenAiServer,
 } from "../openai/fake-server.js";
+export { type ChatClientSuiteOptions, describeChatClient } from "./chat-client.js";
 export { describeTaskFamily, type TaskFamilySuiteOptions } from "./task-family.js";
 export { describeTextEncoder, type TextEncoderSuiteOptions } from "./text-encoder.js";
