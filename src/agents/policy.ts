@@ -1,0 +1,302 @@
+/**
+ * The policy network, one set of weights shared by every agent of any team size (3–10):
+ *
+ *   x_i   = [enc(view_i), numeric_i]                 what agent i reads (role, skills, position are in it)
+ *   h_i   = tanh(W_obs x_i)
+ *   c_i   = MHA(h_i, enc(inbox_i))                   attention over received messages: interaction features
+ *   z_i   = tanh(W_fuse [h_i, c_i])
+ *   π(a|·) ∝ exp(⟨W_act z_i, e(a)⟩),  e(a) = tanh(W_cand enc(text a))   masked, variable candidate set
+ *   μ(m|·) ∝ exp(⟨W_msg z_i, e(m)⟩),  e(m) = tanh(W_mcand enc(text m))  the message head
+ *   V(oⁱ)  = w_v · z_i                               decentralised critic
+ *   V(s)   = MLP(mean_i z_i)                         centralised critic (team mean: any team size)
+ *   Q(s, u⁻ⁱ, a) = ⟨tanh(W_q [mean z, mean_{j≠i} e(a_j)]), e(a)⟩ + b   centralised per-candidate critic
+ *
+ * and the same Q over messages for the message head's counterfactual. There is no agent one-hot
+ * anywhere: team sizes unseen in training only change segment lengths.
+ */
+import { ShapeError } from "../core/errors.js";
+import type { Rng } from "../core/prng.js";
+import type { Graph } from "../model/graph.js";
+import { MultiHeadAttention } from "../model/layers/attention.js";
+import { Linear } from "../model/layers/linear.js";
+import { Mlp } from "../model/layers/mlp.js";
+import type { Module } from "../model/layers/module.js";
+import { concatCols, gatherRows, rowDot, segmentMean } from "../model/ops/rows.js";
+import { maskedLogSoftmax } from "../model/ops/softmax.js";
+import type { Parameter, Tensor } from "../model/tensor.js";
+import { type PolicyBatch, segmentOwners, teamMatesChoices } from "./batch.js";
+
+/** The architecture of a {@link PolicyNetwork}; saved with checkpoints as its fingerprint. */
+export interface PolicyConfig {
+  /** Encoder row width. */
+  readonly textDim: number;
+  /** Numeric feature width per agent (0: text only). */
+  readonly numericWidth: number;
+  /** Hidden width. */
+  readonly hidden: number;
+  /** Attention heads over the inbox; must divide `hidden`. */
+  readonly heads: number;
+}
+
+/** What one forward pass gives. */
+export interface PolicyOutput {
+  /** log π over every action candidate row (−∞ where masked), flat `[Σ candidates × 1]`. */
+  readonly actionLogProbs: Tensor;
+  /** log μ over every message candidate row. */
+  readonly messageLogProbs: Tensor;
+  /** V(oⁱ), `[S × 1]`. */
+  readonly observationValues: Tensor;
+  /** V(s) per team, `[J × 1]`. */
+  readonly stateValues: Tensor;
+  /** Q(s, u⁻ⁱ, a) per action candidate row, when asked for. */
+  readonly actionQ: Tensor | null;
+  /** Q(s, m⁻ⁱ, m) per message candidate row, when asked for. */
+  readonly messageQ: Tensor | null;
+}
+
+/** Options of {@link PolicyNetwork.forward}. */
+export interface ForwardOptions {
+  /** Also compute the centralised Q heads (needs chosen actions and messages in the batch). */
+  readonly withQ?: boolean;
+  /** Replace the batch's inbox (e.g. one sender silenced, for influence). */
+  readonly inbox?: { readonly offsets: Int32Array; readonly ids: Int32Array };
+}
+
+/** The shared actor-critic network over text (and optional numeric) observations. */
+export class PolicyNetwork implements Module {
+  readonly observation: Linear;
+  readonly attention: MultiHeadAttention;
+  readonly fuse: Linear;
+  readonly actionQuery: Linear;
+  readonly actionCandidate: Linear;
+  readonly messageQuery: Linear;
+  readonly messageCandidate: Linear;
+  readonly observationValue: Linear;
+  readonly stateValue: Mlp;
+  readonly actionCritic: Linear;
+  readonly messageCritic: Linear;
+
+  /** Initialises every weight from `rng` (same seed, same network, bit for bit). */
+  constructor(
+    readonly config: PolicyConfig,
+    rng: Rng,
+  ) {
+    const { textDim, numericWidth, hidden, heads } = config;
+    for (const [key, value] of Object.entries(config)) {
+      if (!Number.isInteger(value) || value < (key === "numericWidth" ? 0 : 1)) {
+        throw new ShapeError({
+          input: `policy config ${key}`,
+          problem: "is not a valid size",
+          expected: key === "numericWidth" ? "an integer ≥ 0" : "a positive integer",
+          actual: String(value),
+          fix: `set ${key} to a whole number`,
+        });
+      }
+    }
+    if (hidden % heads !== 0) {
+      throw new ShapeError({
+        input: "policy config heads",
+        problem: "does not divide the hidden width",
+        expected: `a divisor of hidden (${hidden})`,
+        actual: String(heads),
+        fix: "choose heads such as 1, 2 or 4 that divides hidden",
+      });
+    }
+    this.observation = new Linear("policy.observation", textDim + numericWidth, hidden, rng, {
+      activation: "tanh",
+    });
+    this.attention = new MultiHeadAttention("policy.inbox", hidden, textDim, heads, rng);
+    this.fuse = new Linear("policy.fuse", 2 * hidden, hidden, rng, { activation: "tanh" });
+    this.actionQuery = new Linear("policy.action.query", hidden, hidden, rng);
+    this.actionCandidate = new Linear("policy.action.candidate", textDim, hidden, rng, {
+      activation: "tanh",
+    });
+    this.messageQuery = new Linear("policy.message.query", hidden, hidden, rng);
+    this.messageCandidate = new Linear("policy.message.candidate", textDim, hidden, rng, {
+      activation: "tanh",
+    });
+    this.observationValue = new Linear("critic.observation", hidden, 1, rng);
+    this.stateValue = new Mlp("critic.state", [hidden, hidden, 1], "tanh", rng);
+    this.actionCritic = new Linear("critic.q.action", 2 * hidden, hidden, rng, {
+      activation: "tanh",
+    });
+    this.messageCritic = new Linear("critic.q.message", 2 * hidden, hidden, rng, {
+      activation: "tanh",
+    });
+  }
+
+  /** A string that changes whenever the architecture does (the checkpoint fingerprint). */
+  get fingerprint(): string {
+    const c = this.config;
+    return `troupe-policy/v1 text=${c.textDim} numeric=${c.numericWidth} hidden=${c.hidden} heads=${c.heads}`;
+  }
+
+  /** Every parameter, in a fixed order. */
+  parameters(): Parameter[] {
+    return [
+      this.observation,
+      this.attention,
+      this.fuse,
+      this.actionQuery,
+      this.actionCandidate,
+      this.messageQuery,
+      this.messageCandidate,
+      this.observationValue,
+      this.stateValue,
+      this.actionCritic,
+      this.messageCritic,
+    ].flatMap((m) => m.parameters());
+  }
+
+  /** Number of trainable scalars. */
+  get parameterCount(): number {
+    return this.parameters().reduce((n, p) => n + p.value.length, 0);
+  }
+
+  /**
+   * The forward pass over `batch`; `texts` is the text table's matrix (`rows × textDim`). Rows of
+   * the batch must refer to encoded rows.
+   */
+  forward(
+    g: Graph,
+    texts: Float32Array,
+    batch: PolicyBatch,
+    options: ForwardOptions = {},
+  ): PolicyOutput {
+    const { textDim, numericWidth } = this.config;
+    if (texts.length % textDim !== 0 || batch.numericWidth !== numericWidth) {
+      throw new ShapeError({
+        input: "PolicyNetwork.forward: texts / batch.numericWidth",
+        problem: "do not match the network",
+        expected: `rows of ${textDim} floats, numeric width ${numericWidth}`,
+        actual: `${texts.length} floats, numeric width ${batch.numericWidth}`,
+        fix: "encode with the encoder the policy was built for and build batches with its numericWidth",
+      });
+    }
+    const table = g.input("texts", texts, texts.length / textDim, textDim);
+    let x = gatherRows(g, table, batch.viewIds);
+    if (numericWidth > 0) {
+      x = concatCols(g, [x, g.input("numeric", batch.numeric, batch.samples, numericWidth)]);
+    }
+    const h = this.observation.forward(g, x);
+    const inbox = options.inbox ?? { offsets: batch.inboxOffsets, ids: batch.inboxIds };
+    const heard = this.attention.forward(g, h, gatherRows(g, table, inbox.ids), inbox.offsets);
+    const z = this.fuse.forward(g, concatCols(g, [h, heard]));
+
+    const actionEmbeddings = this.actionCandidate.forward(g, gatherRows(g, table, batch.actionIds));
+    const messageEmbeddings = this.messageCandidate.forward(
+      g,
+      gatherRows(g, table, batch.messageIds),
+    );
+    const actionOwners = segmentOwners(batch.actionOffsets);
+    const messageOwners = segmentOwners(batch.messageOffsets);
+    const actionScores = rowDot(
+      g,
+      gatherRows(g, this.actionQuery.forward(g, z), actionOwners),
+      actionEmbeddings,
+    );
+    const messageScores = rowDot(
+      g,
+      gatherRows(g, this.messageQuery.forward(g, z), messageOwners),
+      messageEmbeddings,
+    );
+    const actionLogProbs = maskedLogSoftmax(g, actionScores, batch.actionOffsets, batch.actionMask);
+    const messageLogProbs = maskedLogSoftmax(
+      g,
+      messageScores,
+      batch.messageOffsets,
+      batch.messageMask,
+    );
+    const observationValues = this.observationValue.forward(g, z);
+    const teamState = segmentMean(g, z, batch.teamOffsets);
+    const stateValues = this.stateValue.forward(g, teamState);
+    if (!options.withQ) {
+      return {
+        actionLogProbs,
+        messageLogProbs,
+        observationValues,
+        stateValues,
+        actionQ: null,
+        messageQ: null,
+      };
+    }
+    const stateOfSample = gatherRows(g, teamState, batch.sampleTeam);
+    const q = (
+      head: "action" | "message",
+      critic: Linear,
+      candidates: Tensor,
+      owners: Int32Array,
+    ) => {
+      const mates = teamMatesChoices(batch, head);
+      const encoder = head === "action" ? this.actionCandidate : this.messageCandidate;
+      const matesMean = segmentMean(
+        g,
+        encoder.forward(g, gatherRows(g, table, mates.ids)),
+        mates.offsets,
+      );
+      const context = critic.forward(g, concatCols(g, [stateOfSample, matesMean]));
+      return rowDot(g, gatherRows(g, context, owners), candidates);
+    };
+    return {
+      actionLogProbs,
+      messageLogProbs,
+      observationValues,
+      stateValues,
+      actionQ: q("action", this.actionCritic, actionEmbeddings, actionOwners),
+      messageQ: q("message", this.messageCritic, messageEmbeddings, messageOwners),
+    };
+  }
+}
+
+/**
+ * The inbox of `batch` with, for each sample s, the messages from team position `silenced[s]`
+ * removed (−1: keep all): a receiver's view with one sender replaced by silence, for the
+ * influence of that sender's message on the receiver's policy distribution.
+ */
+export function inboxWithout(
+  batch: PolicyBatch,
+  silenced: Int32Array,
+): { offsets: Int32Array; ids: Int32Array } {
+  if (silenced.length !== batch.samples) {
+    throw new ShapeError({
+      input: "inboxWithout: silenced",
+      problem: "has the wrong length",
+      expected: `one entry per sample (${batch.samples})`,
+      actual: String(silenced.length),
+      fix: "pass the silenced sender's team position per sample, −1 for none",
+    });
+  }
+  const offsets = new Int32Array(batch.samples + 1);
+  const kept: number[] = [];
+  for (let s = 0; s < batch.samples; s++) {
+    for (let i = batch.inboxOffsets[s]; i < batch.inboxOffsets[s + 1]; i++)
+      if (batch.inboxSenders[i] !== silenced[s]) kept.push(batch.inboxIds[i]);
+    offsets[s + 1] = kept.length;
+  }
+  return { offsets, ids: Int32Array.from(kept) };
+}
+
+/** Samples a candidate index from one segment of log-probabilities (masked entries never). */
+export function sampleCandidate(
+  rng: Rng,
+  logProbs: Float32Array,
+  start: number,
+  end: number,
+): number {
+  let u = rng.float();
+  let last = -1;
+  for (let i = start; i < end; i++) {
+    if (logProbs[i] === Number.NEGATIVE_INFINITY) continue;
+    last = i;
+    u -= Math.exp(logProbs[i]);
+    if (u < 0) return i - start;
+  }
+  return last - start;
+}
+
+/** The most probable candidate index of one segment (first on ties). */
+export function greedyCandidate(logProbs: Float32Array, start: number, end: number): number {
+  let best = start;
+  for (let i = start + 1; i < end; i++) if (logProbs[i] > logProbs[best]) best = i;
+  return best - start;
+}
