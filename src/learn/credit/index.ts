@@ -6,6 +6,22 @@
  */
 
 /**
+ * Agent credit (COMA). `counterfactualAdvantage({ offsets, qValues, probs, chosen })` →
+ * `{ advantages, baselines }`, `[rows]`: one row per (step, agent) decision, `offsets` `[rows + 1]`
+ * over candidates, `qValues`/`probs` one entry per candidate (Q(s, u⁻ⁱ, c) and πⁱ(c)), `chosen`
+ * the taken candidate's index within its segment. `agentCredit({ action, message })` runs it per
+ * head. `differenceRewards` is the privileged simulator-reset ablation, `[T × N]`.
+ */
+export {
+  type AgentCreditInput,
+  type AgentCreditOutput,
+  agentCredit,
+  type CounterfactualInput,
+  type CounterfactualOutput,
+  counterfactualAdvantage,
+  differenceRewards,
+} from "./counterfactual.js";
+/**
  * Temporal credit. `computeGae(input)` → `{ advantages, returns }`, both time-major `[T × N]`
  * (entry `t * N + n`); inputs `rewards`, `values`, `terminated` (and optional `truncated` with
  * `truncatedValues`) are `[T × N]`, `lastValues` is `[N]` = V(s_T). λ = 0 gives one-step TD;
