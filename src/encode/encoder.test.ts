@@ -6,7 +6,7 @@ import { HashingEncoder } from "./hashing.js";
 
 test("describeEncoder records the name, dimension and identity", () => {
   const record = describeEncoder(new HashingEncoder({ dimension: 64 }));
-  assert.deepEqual(record, { name: "hashing", dimension: 64, identity: "hashing:v1:d=64:n=2" });
+  assert.deepEqual(record, { name: "hashing", dimension: 64, identity: "hashing:v2:d=64:n=2" });
 });
 
 test("a checkpoint trained on another dimension is a ShapeError naming both", () => {

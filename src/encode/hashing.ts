@@ -5,7 +5,7 @@
  */
 import { ConfigError } from "../core/errors.js";
 import type { TextEncoder } from "./encoder.js";
-import { hashText } from "./hash.js";
+import { hashText, mix32 } from "./hash.js";
 import { tokenize } from "./tokenize.js";
 
 /** Options of {@link HashingEncoder}. */
@@ -16,9 +16,7 @@ export interface HashingEncoderOptions {
   readonly maxNgram?: number;
 }
 
-const FORMAT_VERSION = 1;
-/** Separates the words of an n-gram inside its hashed key; never produced by the tokeniser. */
-const JOIN = "\u0001";
+const FORMAT_VERSION = 2;
 
 /** Feature hashing of words and word n-grams, signed buckets, rows scaled to unit length. */
 export class HashingEncoder implements TextEncoder {
@@ -26,6 +24,8 @@ export class HashingEncoder implements TextEncoder {
   readonly dimension: number;
   readonly identity: string;
   private readonly maxNgram: number;
+  /** Scratch: the hashes of the current text's tokens, grown as needed. */
+  private tokenHashes = new Uint32Array(64);
 
   constructor(options: HashingEncoderOptions = {}) {
     const dimension = options.dimension ?? 512;
@@ -63,12 +63,14 @@ export class HashingEncoder implements TextEncoder {
   private encodeInto(text: string, out: Float32Array, row: number): void {
     const tokens = tokenize(text);
     const base = row * this.dimension;
+    if (this.tokenHashes.length < tokens.length) this.tokenHashes = new Uint32Array(tokens.length * 2);
+    for (let t = 0; t < tokens.length; t++) this.tokenHashes[t] = hashText(tokens[t]);
     for (let n = 1; n <= this.maxNgram; n++) {
-      // Each n-gram order gets its own hash seed, so a bigram never lands on its unigram's bucket
-      // by construction.
       for (let start = 0; start + n <= tokens.length; start++) {
-        const key = n === 1 ? tokens[start] : tokens.slice(start, start + n).join(JOIN);
-        const hash = hashText(key, n);
+        // An n-gram's hash chains its words' hashes, seeded by n, so a bigram never shares its
+        // unigram's bucket by construction and no n-gram string is ever built.
+        let hash = mix32(n * 0x9e3779b9);
+        for (let k = 0; k < n; k++) hash = mix32(hash ^ this.tokenHashes[start + k]);
         const bucket = hash % this.dimension;
         // The top bit gives the sign, so that collisions cancel on average instead of piling up.
         out[base + bucket] += hash & 0x80000000 ? -1 : 1;
