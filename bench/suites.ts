@@ -1,10 +1,11 @@
 /** Every benchmark suite, by name. Adding a suite is one file and one line here. */
 import { encodeSuite } from "./encode.js";
+import { envSuite } from "./env.js";
 import { gemmSuite } from "./gemm.js";
 import { nnSuite } from "./nn.js";
 import type { BenchSuite } from "./suite.js";
 
-const all: readonly BenchSuite[] = [encodeSuite, gemmSuite, nnSuite];
+const all: readonly BenchSuite[] = [encodeSuite, envSuite, gemmSuite, nnSuite];
 
 /** The registered suites, keyed by name. */
 export const suites: ReadonlyMap<string, BenchSuite> = new Map(all.map((s) => [s.name, s]));

@@ -149,3 +149,35 @@ describe("planning task validation", () => {
     );
   });
 });
+
+describe("planning features", () => {
+  test("the claim feature counts the team-mates an agent knows to be on each subtask", () => {
+    const task = {
+      ...tiny(),
+      subtasks: [
+        ...tiny().subtasks,
+        { skill: 0, work: 2, crew: 1 as const, deadline: 6, value: 1, deps: [] },
+      ],
+      viewRadius: 0,
+    };
+    const sim = planningFamily.createSim(task);
+    const rewards = new Float64Array(3);
+    // agent_1 works on S0 but says S2; agent_2 works on S2 silently (unseen: view radius 0).
+    sim.step(Int32Array.from([0, 1, 3]), Int32Array.from([0, 3, 0]), rewards);
+    const features = new Float32Array(sim.featureSize);
+    sim.writeFeatures(0, features, 0);
+    const claimFeature = (j: number) => features[j * 9 + 7] * 3;
+    const expected = [0, 1, 2].map((j) =>
+      (sim as unknown as { knownClaims(a: number, j: number, m: boolean): number }).knownClaims(
+        0,
+        j,
+        true,
+      ),
+    );
+    assert.deepEqual(
+      [0, 1, 2].map((j) => Math.round(claimFeature(j))),
+      expected,
+    );
+    assert.deepEqual(expected, [0, 0, 1]);
+  });
+});

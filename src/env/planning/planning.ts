@@ -43,6 +43,7 @@ export class PlanningSim implements TaskSim {
   readonly hasSkill: Uint8Array;
   readonly doneCount: { value: number } = { value: 0 };
   private readonly workers: Int32Array;
+  private readonly claimScratch: Int32Array;
   private readonly dependentsStart: Int32Array;
   private readonly dependents: Int32Array;
   private nextEvent = 0;
@@ -63,6 +64,7 @@ export class PlanningSim implements TaskSim {
     this.isDone = new Uint8Array(m);
     this.pendingDeps = new Int32Array(m);
     this.workers = new Int32Array(m);
+    this.claimScratch = new Int32Array(m);
     this.hasSkill = new Uint8Array(n * SKILL_NAMES.length);
     task.agentSkills.forEach((skills, a) => {
       for (const s of skills) this.hasSkill[a * SKILL_NAMES.length + s] = 1;
@@ -208,9 +210,23 @@ export class PlanningSim implements TaskSim {
     return count;
   }
 
+  /** Fills `counts[j]` with {@link knownClaims}(agent, j, true) for every subtask, in O(agents + subtasks). */
+  private countClaims(agent: number, counts: Int32Array): void {
+    counts.fill(0);
+    for (let b = 0; b < this.numAgents; b++) {
+      if (b === agent) continue;
+      const told = this.lastMessages[b] - 1;
+      if (told >= 0) counts[told]++;
+      const worked = this.lastActions[b] - 1;
+      if (worked >= 0 && worked !== told && this.sees(agent, b)) counts[worked]++;
+    }
+  }
+
   writeFeatures(agent: number, out: Float32Array, offset: number): void {
     const subtasks = this.task.subtasks;
     const h = this.horizon;
+    const claims = this.claimScratch;
+    this.countClaims(agent, claims);
     let o = offset;
     for (let j = 0; j < subtasks.length; j++) {
       const s = subtasks[j];
@@ -221,7 +237,7 @@ export class PlanningSim implements TaskSim {
       out[o++] = this.hasSkill[agent * SKILL_NAMES.length + s.skill];
       out[o++] = (s.deadline - this.t) / h;
       out[o++] = s.value / this.maxValue;
-      out[o++] = this.knownClaims(agent, j, true) / this.numAgents;
+      out[o++] = claims[j] / this.numAgents;
       out[o++] = this.lastActions[agent] === j + 1 ? 1 : 0;
     }
     out[o++] = this.t / h;

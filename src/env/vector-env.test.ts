@@ -1,0 +1,86 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { Rng } from "../core/prng.js";
+import { taskFamilies } from "./families.js";
+import { runEpisode } from "./policies.js";
+import { generateSuite, SPLITS } from "./suite.js";
+import type { TeamPolicy } from "./types.js";
+import { VectorEnv } from "./vector-env.js";
+
+const suite = generateSuite(9, 28);
+const tasks = SPLITS.flatMap((s) => suite.splits[s]).slice(0, 7);
+
+/** Runs the oracle in every slot until `episodes` have finished; returns each stream index's return. */
+function runOracle(env: VectorEnv, episodes: number): Map<number, number> {
+  const returns = new Map<number, number>();
+  const policies: TeamPolicy[] = [];
+  const owner = new Int32Array(env.batch).fill(-1);
+  const rng = Rng.fromSeed(0);
+  let finished = 0;
+  while (finished < episodes) {
+    for (let i = 0; i < env.batch; i++) {
+      const sim = env.sims[i];
+      if (owner[i] !== env.slotTask(i)) {
+        owner[i] = env.slotTask(i);
+        policies[i] = taskFamilies
+          .get(env.tasks[owner[i] % env.tasks.length].family)!
+          .policy("oracle");
+        policies[i].reset(sim);
+      }
+      const from = i * env.maxAgents;
+      policies[i].act(
+        sim,
+        rng,
+        env.actions.subarray(from, from + sim.numAgents),
+        env.messages.subarray(from, from + sim.numAgents),
+      );
+    }
+    const stepping = Array.from({ length: env.batch }, (_, i) => env.slotTask(i));
+    env.step();
+    for (let i = 0; i < env.batch; i++) {
+      let team = 0;
+      for (let a = 0; a < env.maxAgents; a++) team += env.rewards[i * env.maxAgents + a];
+      returns.set(stepping[i], (returns.get(stepping[i]) ?? 0) + team);
+      if (env.dones[i] === 1) finished++;
+    }
+  }
+  return returns;
+}
+
+describe("VectorEnv", () => {
+  test("stepping tasks in lock-step gives each task the return it gets alone", () => {
+    const env = new VectorEnv(tasks, { batch: 3 });
+    const returns = runOracle(env, tasks.length);
+    for (let k = 0; k < tasks.length; k++) {
+      const family = taskFamilies.get(tasks[k].family)!;
+      const alone = runEpisode(
+        family.createSim(tasks[k]),
+        family.policy("oracle"),
+        Rng.fromSeed(0),
+      );
+      assert.ok(
+        Math.abs((returns.get(k) ?? Number.NaN) - alone) < 1e-9,
+        `${tasks[k].id}: ${returns.get(k)} vs ${alone}`,
+      );
+    }
+  });
+
+  test("a restored position continues the task stream where it was saved", () => {
+    const a = new VectorEnv(tasks, { batch: 3 });
+    runOracle(a, 4);
+    const saved = a.position();
+    const b = new VectorEnv(tasks, { batch: 3 });
+    b.restore(JSON.parse(JSON.stringify(saved)));
+    a.restore(saved);
+    assert.deepEqual(b.position(), saved);
+    assert.deepEqual(runOracle(b, 5), runOracle(a, 5));
+  });
+
+  test("a position saved with another batch size is refused", () => {
+    const env = new VectorEnv(tasks, { batch: 3 });
+    assert.throws(
+      () => env.restore({ next: 3, slots: [0, 1], episodes: 0 }),
+      /saved with another batch size/,
+    );
+  });
+});
