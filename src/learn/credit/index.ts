@@ -22,9 +22,26 @@ export {
   differenceRewards,
 } from "./counterfactual.js";
 /**
+ * Stability diagnostics, each a number to record per iteration: `meanEntropy(logProbs, offsets)`,
+ * `approxKl(oldLogProbs, newLogProbs)` (taken actions, `[rows]`), `exactKl(old, new, offsets)`
+ * (full distributions), `clipFraction(old, new, clip)`, `explainedVariance(values, returns)`.
+ */
+export { approxKl, clipFraction, exactKl, explainedVariance, meanEntropy } from "./diagnostics.js";
+/**
  * Temporal credit. `computeGae(input)` → `{ advantages, returns }`, both time-major `[T × N]`
  * (entry `t * N + n`); inputs `rewards`, `values`, `terminated` (and optional `truncated` with
  * `truncatedValues`) are `[T × N]`, `lastValues` is `[N]` = V(s_T). λ = 0 gives one-step TD;
  * `computeTdErrors` returns δ alone.
  */
 export { computeGae, computeTdErrors, type GaeInput, type GaeOutput } from "./gae.js";
+/**
+ * Per-agent advantage normalisation (Dr. MAS). `normalizeAdvantagesPerGroup(advantages,
+ * { groupOf, groups })` standardises in place per group (`groupOf` same length, -1 = padding) and
+ * returns each group's mean/std; `groupsOfColumns(T, agentOfColumn)` builds `groupOf` for `[T × N]`.
+ */
+export {
+  type GroupStats,
+  groupsOfColumns,
+  type NormalizeOptions,
+  normalizeAdvantagesPerGroup,
+} from "./normalize.js";
