@@ -63,7 +63,8 @@ export class HashingEncoder implements TextEncoder {
   private encodeInto(text: string, out: Float32Array, row: number): void {
     const tokens = tokenize(text);
     const base = row * this.dimension;
-    if (this.tokenHashes.length < tokens.length) this.tokenHashes = new Uint32Array(tokens.length * 2);
+    if (this.tokenHashes.length < tokens.length)
+      this.tokenHashes = new Uint32Array(tokens.length * 2);
     for (let t = 0; t < tokens.length; t++) this.tokenHashes[t] = hashText(tokens[t]);
     for (let n = 1; n <= this.maxNgram; n++) {
       for (let start = 0; start + n <= tokens.length; start++) {
