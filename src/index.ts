@@ -18,6 +18,7 @@ export {
   TroupeError,
 } from "./core/errors.js";
 export { atomicWriteFile, type FileSystem, nodeFileSystem, readFileOrThrow } from "./core/fs.js";
+export { canonicalJson, contentHash, type JsonlRecord, parseJsonl, toJsonl } from "./core/json.js";
 export { Rng, type RngState } from "./core/prng.js";
 // Encoders: texts to feature rows, the feature cache, the encoder config.
 export { CachedEncoder, type CacheStats, type FeatureCacheOptions } from "./encode/cache.js";
@@ -49,6 +50,56 @@ export {
   type TransformersEncoderOptions,
 } from "./encode/transformers.js";
 export { type VectorTable, WordVectorEncoder } from "./encode/word-vectors.js";
+// Environments: the parallel multi-agent API, task families, the suite, the vectorised runner.
+export { allocationFamily } from "./env/allocation/index.js";
+export type { AllocationTask, Demand } from "./env/allocation/task.js";
+export {
+  normalisedScores,
+  ORACLE_MARGIN,
+  type PolicyReturns,
+  referenceReturns,
+} from "./env/evaluate.js";
+export { taskFamilies } from "./env/families.js";
+export {
+  type AgentAction,
+  type AgentObservation,
+  ParallelEnv,
+  type StepResult,
+  type TextObservation,
+} from "./env/parallel-env.js";
+export { planningFamily } from "./env/planning/index.js";
+export type { PlanningTask, Subtask } from "./env/planning/task.js";
+export { normalise, nothingPolicy, randomPolicy, runEpisode } from "./env/policies.js";
+export { formatStats, type StratumStats, suiteStats } from "./env/stats.js";
+export {
+  DEFAULT_SUITE_SIZE,
+  generateSuite,
+  SPLITS,
+  type Split,
+  STRATA,
+  type Stratum,
+} from "./env/suite.js";
+export {
+  defaultSuiteDir,
+  type LoadedSuite,
+  loadDefaultSuite,
+  readSuite,
+  type SuiteManifest,
+  validateTask,
+  writeSuite,
+} from "./env/suite-io.js";
+export { episodeTranscript, type TranscriptOptions } from "./env/transcript.js";
+export {
+  type GeneratorParams,
+  REFERENCE_POLICIES,
+  type ReferencePolicyName,
+  SILENT,
+  type TaskFamily,
+  type TaskHeader,
+  type TaskSim,
+  type TeamPolicy,
+} from "./env/types.js";
+export { VectorEnv, type VectorEnvOptions, type VectorPosition } from "./env/vector-env.js";
 // Model: tape autodiff, ops, layers, Adam, checkpoints (design notes in src/model/graph.ts).
 export { Adam, type AdamOptions, type AdamStepInfo, zeroGrads } from "./model/adam.js";
 // Model: GEMM backends.
