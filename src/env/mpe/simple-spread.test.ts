@@ -41,12 +41,14 @@ function randomReturns(variant: SpreadVariant, episodes: number): { mean: number
 }
 
 describe("Simple Spread physics", () => {
-  // Agent 0 starts 0.36 left of a resting agent 1, pushes right once, then lets go; it drifts into
-  // contact (centres 0.2725 apart < 0.3) and the contact force, 100 · 0.0275 = 2.75 (softplus in
-  // its linear range), pushes the pair apart. By hand, dt = 0.1, damping 0.25, push force 5.
-  const start = [-0.36, 0, 0, 0];
+  // Agent 0 starts 0.5 left of a resting agent 1, pushes right twice, then lets go; it drifts into
+  // contact (centres < 0.3 apart) and the soft contact force pushes the pair apart. By hand:
+  // dt = 0.1, damping 0.25, push force 5; the contact force at centre distance d is
+  // 100 · softplus((0.3 − d) / 0.001) · 0.001 (negligible, < 1e-12, while d ≥ 0.33).
+  const start = [-0.5, 0, 0, 0];
   const landmarks = [5, 5, -5, -5];
-  const force = 100 * (0.3 - 0.2725);
+  const contact = (d: number) => 100 * Math.log1p(Math.exp((0.3 - d) / 0.001)) * 0.001;
+  const zeroSigned = (x: number) => x + 0;
 
   test("v3 moves position before velocity through a push, a release and a collision", () => {
     const sim = new SpreadSim({ agents: 2, localRatio: 1 });
@@ -55,20 +57,28 @@ describe("Simple Spread physics", () => {
     const v = sim.world.velocity;
     const penalties: number[] = [];
     penalties.push(stepWith(sim, [RIGHT, STAY])[0]);
-    close(p[0], -0.36, "step 1 x0 (position moves first, with the old velocity 0)");
+    close(p[0], -0.5, "step 1 x0 (position moves first, with the old velocity 0)");
     close(v[0], 0.5, "step 1 v0 = 5 · 0.1");
+    penalties.push(stepWith(sim, [RIGHT, STAY])[0]);
+    close(p[0], -0.45, "step 2 x0 = −0.5 + 0.5 · 0.1");
+    close(v[0], 0.875, "step 2 v0 = 0.5 · 0.75 + 0.5");
     penalties.push(stepWith(sim, [STAY, STAY])[0]);
-    close(p[0], -0.31, "step 2 x0 = −0.36 + 0.5 · 0.1");
-    close(v[0], 0.375, "step 2 v0 = 0.5 · 0.75");
+    close(p[0], -0.3625, "step 3 x0 = −0.45 + 0.0875");
+    close(v[0], 0.65625, "step 3 v0 = 0.875 · 0.75");
     penalties.push(stepWith(sim, [STAY, STAY])[0]);
-    close(p[0], -0.2725, "step 3 x0 = −0.31 + 0.0375");
-    close(v[0], 0.28125, "step 3 v0");
+    close(p[0], -0.296875, "step 4 x0 = −0.3625 + 0.065625 (now touching)");
+    close(v[0], 0.4921875, "step 4 v0");
     stepWith(sim, [STAY, STAY]);
-    close(p[0], -0.2725 + 0.028125, "step 4 x0 (moves with the pre-contact velocity)");
-    close(v[0], 0.28125 * 0.75 - force * 0.1, "step 4 v0 (contact pushes agent 0 back)");
-    close(p[2], 0, "step 4 x1 (not moved yet)");
-    close(v[2], force * 0.1, "step 4 v1 (contact pushes agent 1 on)");
-    assert.deepEqual(penalties, [-0, -0, -1], "the collision penalty arrives at step 3 only");
+    const force = contact(0.296875);
+    close(p[0], -0.296875 + 0.04921875, "step 5 x0 (moves with the pre-contact velocity)");
+    close(v[0], 0.4921875 * 0.75 - force * 0.1, "step 5 v0 (contact pushes agent 0 back)");
+    close(p[2], 0, "step 5 x1 (not moved yet)");
+    close(v[2], force * 0.1, "step 5 v1 (contact pushes agent 1 on)");
+    assert.deepEqual(
+      penalties.map(zeroSigned),
+      [0, 0, 0, -1],
+      "the collision penalty arrives at step 4",
+    );
   });
 
   test("v2 moves velocity before position, so the same actions give a different trajectory", () => {
@@ -76,17 +86,21 @@ describe("Simple Spread physics", () => {
     sim.setState(start, landmarks);
     const p = sim.world.position;
     const v = sim.world.velocity;
-    stepWith(sim, [RIGHT, STAY]);
-    close(p[0], -0.31, "step 1 x0 = −0.36 + (5 · 0.1) · 0.1");
+    const penalties: number[] = [];
+    penalties.push(stepWith(sim, [RIGHT, STAY])[0]);
+    close(p[0], -0.45, "step 1 x0 = −0.5 + (5 · 0.1) · 0.1");
+    penalties.push(stepWith(sim, [RIGHT, STAY])[0]);
+    close(p[0], -0.3625, "step 2 x0 = −0.45 + 0.875 · 0.1");
+    penalties.push(stepWith(sim, [STAY, STAY])[0]);
+    close(p[0], -0.296875, "step 3 x0 = −0.3625 + 0.65625 · 0.1 (now touching)");
     stepWith(sim, [STAY, STAY]);
-    close(p[0], -0.2725, "step 2 x0 = −0.31 + 0.375 · 0.1");
-    const rewards = stepWith(sim, [STAY, STAY]);
-    close(v[0], 0.28125 - force * 0.1, "step 3 v0");
-    close(p[0], -0.2725 + (0.28125 - force * 0.1) * 0.1, "step 3 x0");
-    close(v[2], force * 0.1, "step 3 v1");
-    close(p[2], force * 0.1 * 0.1, "step 3 x1 (already moved)");
-    // At step 3 the pair is 0.3 − 0.0275 + 0.0275·0.1... apart: still touching; v2 also counts the self-contact.
-    assert.equal(rewards[0], -2);
+    const force = contact(0.296875);
+    close(v[0], 0.4921875 - force * 0.1, "step 4 v0");
+    close(p[0], -0.296875 + (0.4921875 - force * 0.1) * 0.1, "step 4 x0");
+    close(v[2], force * 0.1, "step 4 v1");
+    close(p[2], force * 0.1 * 0.1, "step 4 x1 (already moved)");
+    // v2 counts each agent's contact with itself: −1 every step, −2 once touching (step 3).
+    assert.deepEqual(penalties, [-1, -1, -2]);
   });
 });
 
@@ -113,7 +127,10 @@ describe("Simple Spread rewards", () => {
     const r2 = new Float64Array(2);
     v3.writeRewards(r3);
     v2.writeRewards(r2);
-    assert.deepEqual([...r3], [-0, -0]);
+    assert.deepEqual(
+      [...r3].map((x) => x + 0),
+      [0, 0],
+    );
     assert.deepEqual([...r2], [-1, -1]);
   });
 
@@ -139,7 +156,7 @@ describe("Simple Spread episode", () => {
     const out = new Float32Array(sim.featureSize);
     sim.writeFeatures(0, out, 0);
     const expected = [0.5, -0.5, 0.1, 0.2, 0.9, 0.8, -1.1, -1.2, -0.4, 0.2, 0, 0];
-    expected.forEach((value, k) => close(out[k], value, `feature ${k}`, 1e-6));
+    for (const [k, value] of expected.entries()) close(out[k], value, `feature ${k}`, 1e-6);
   });
 
   test("an episode lasts 25 steps and ends as a truncation", () => {
@@ -187,6 +204,7 @@ describe("Simple Spread episode", () => {
   test("ParallelEnv wraps the simulator with 18 features per agent and a 54-float state", () => {
     const env = new ParallelEnv(new SpreadSim());
     const { observations } = env.reset(3);
+    const view = observations.agent_0.text().view;
     assert.equal(observations.agent_0.features.length, 18);
     assert.equal(env.state().length, 54);
     const result = env.step({
@@ -198,6 +216,6 @@ describe("Simple Spread episode", () => {
       result.infos.agent_0.teamReward,
       result.rewards.agent_0 + result.rewards.agent_1 + result.rewards.agent_2,
     );
-    assert.match(observations.agent_0.text().view, /agent_0/);
+    assert.match(view, /agent_0/);
   });
 });
