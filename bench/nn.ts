@@ -40,7 +40,7 @@ function timedGemm(inner: Gemm): Gemm & { seconds: number } {
   return timed;
 }
 
-function measure(gemm: Gemm, minMs: number): Omit<Row, "name"> {
+function measure(gemm: Gemm, minMs: number, repeats: number): Omit<Row, "name"> {
   const rng = Rng.fromSeed("bench-nn");
   const mlp = new Mlp("policy", SIZES, "tanh", rng);
   const adam = new Adam(mlp.parameters(), { learningRate: 1e-3, maxGradNorm: 1 });
@@ -55,24 +55,32 @@ function measure(gemm: Gemm, minMs: number): Omit<Row, "name"> {
     next = (next + 1) % batches.length;
   };
   const graph = new Graph(gemm);
-  const secondsPerStep = timeIt((n) => {
-    for (let i = 0; i < n; i++) step(graph);
-  }, minMs);
+  const secondsPerStep = timeIt(
+    (n) => {
+      for (let i = 0; i < n; i++) step(graph);
+    },
+    minMs,
+    repeats,
+  );
 
   const timed = timedGemm(gemm);
   const timedGraph = new Graph(timed);
   step(timedGraph);
   timed.seconds = 0;
-  const steps = 3;
+  const steps = 10;
   const start = process.hrtime.bigint();
   for (let i = 0; i < steps; i++) step(timedGraph);
   const total = Number(process.hrtime.bigint() - start) / 1e9;
 
   const input = batches[0].inputs.slice(0, SIZES[0]);
   const output = new Float32Array(SIZES[2]);
-  const secondsPerForward = timeIt((n) => {
-    for (let i = 0; i < n; i++) mlp.forwardInto(gemm, input, output);
-  }, minMs);
+  const secondsPerForward = timeIt(
+    (n) => {
+      for (let i = 0; i < n; i++) mlp.forwardInto(gemm, input, output);
+    },
+    minMs,
+    repeats,
+  );
   return {
     samplesPerS: BATCH / secondsPerStep,
     gemmShare: timed.seconds / total,
@@ -86,7 +94,11 @@ export const nnSuite: BenchSuite = {
   summary:
     "MLP 128→128→16: policy-gradient + Adam training (batch 1024) and batch-1 forward, per GEMM backend",
   async run({ log, args }) {
-    const minMs = args.includes("--quick") ? 100 : 400;
+    // Many short rounds, best taken: on a machine shared with other work the fastest round is
+    // the closest to what the code itself costs.
+    const quick = args.includes("--quick");
+    const minMs = quick ? 60 : 150;
+    const repeats = quick ? 3 : 9;
     const available = new Map(describeBackends().map((b) => [b.name, b]));
     const rows: Row[] = [];
     for (const name of NAMES) {
@@ -95,7 +107,7 @@ export const nnSuite: BenchSuite = {
         log(`# ${name}: skipped, ${info.detail}`);
         continue;
       }
-      rows.push({ name, ...measure(resolveGemm(name), minMs) });
+      rows.push({ name, ...measure(resolveGemm(name), minMs, repeats) });
     }
     const byName = new Map(rows.map((r) => [r.name, r]));
     const ratio = (over: GemmBackendName, under: GemmBackendName, pick: (r: Row) => number) => {
