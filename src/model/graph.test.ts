@@ -1,7 +1,7 @@
 /** The tape itself: steady-state pooling, non-finite and non-scalar losses, input shapes. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { NumericError, ShapeError } from "../core/errors.js";
+import { NumericError, ShapeError, StateError } from "../core/errors.js";
 import { Rng } from "../core/prng.js";
 import { Adam } from "./adam.js";
 import { naiveGemm } from "./gemm/naive.js";
@@ -66,4 +66,13 @@ test("a graph that records no gradients leaves the tape and parameter gradients 
       p.grad.every((v) => v === 0),
       p.name,
     );
+});
+
+test("a second backward pass on the same step throws a StateError", () => {
+  const rng = Rng.fromSeed("twice");
+  const mlp = new Mlp("policy", [3, 2], "tanh", rng);
+  const g = new Graph(naiveGemm);
+  const loss = sum(g, mlp.forward(g, g.input("x", Float32Array.from([1, 2, 3]), 1, 3)));
+  g.backward(loss);
+  assert.throws(() => g.backward(loss), StateError);
 });

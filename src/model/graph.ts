@@ -25,7 +25,7 @@
  * - Segments: ragged batches are rows grouped by an `offsets: Int32Array` of length
  *   `segments + 1` (segment `s` is rows `[offsets[s], offsets[s+1])`), as in CSR matrices.
  */
-import { NumericError, ShapeError } from "../core/errors.js";
+import { NumericError, ShapeError, StateError } from "../core/errors.js";
 import type { Gemm } from "./gemm.js";
 import { BufferPool } from "./pool.js";
 import { type Parameter, Tensor } from "./tensor.js";
@@ -45,6 +45,7 @@ export class Graph {
   readonly pool = new BufferPool();
   private readonly tape: (() => void)[] = [];
   private tapeLength = 0;
+  private backwardDone = false;
 
   /**
    * A graph whose matrix products run on `gemm`. With `recordGradients: false` parameters enter
@@ -63,6 +64,7 @@ export class Graph {
   /** Starts a new step: clears the tape and hands every pooled buffer back. */
   reset(): void {
     this.tapeLength = 0;
+    this.backwardDone = false;
     this.pool.reset();
   }
 
@@ -162,6 +164,17 @@ export class Graph {
   }
 
   private runTape(): void {
+    // A second pass would add every intermediate gradient again on top of the first.
+    if (this.backwardDone) {
+      throw new StateError({
+        input: "graph.backward",
+        problem: "called twice on one step's graph",
+        expected: "one backward pass per graph.reset()",
+        actual: "a second backward pass",
+        fix: "call graph.reset() and rebuild the graph before the next backward pass; to combine losses, add them (add(g, a, b)) and call backward once",
+      });
+    }
+    this.backwardDone = true;
     for (let i = this.tapeLength - 1; i >= 0; i--) this.tape[i]();
   }
 }
