@@ -2,10 +2,11 @@
 import { encodeSuite } from "./encode.js";
 import { envSuite } from "./env.js";
 import { gemmSuite } from "./gemm.js";
+import { marlSuite } from "./marl.js";
 import { nnSuite } from "./nn.js";
 import type { BenchSuite } from "./suite.js";
 
-const all: readonly BenchSuite[] = [encodeSuite, envSuite, gemmSuite, nnSuite];
+const all: readonly BenchSuite[] = [encodeSuite, envSuite, gemmSuite, marlSuite, nnSuite];
 
 /** The registered suites, keyed by name. */
 export const suites: ReadonlyMap<string, BenchSuite> = new Map(all.map((s) => [s.name, s]));
