@@ -71,8 +71,9 @@ export async function writeSuite(
     files[split] = { file: `${split}.jsonl`, tasks: splits[split].length, sha256: sha256Hex(text) };
     counts[split] = {};
     for (const task of splits[split]) {
-      const perFamily = (counts[split][task.family] ??= {});
+      const perFamily = counts[split][task.family] ?? {};
       perFamily[task.stratum] = (perFamily[task.stratum] ?? 0) + 1;
+      counts[split][task.family] = perFamily;
     }
   }
   const manifest: SuiteManifest = {

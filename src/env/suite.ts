@@ -108,7 +108,9 @@ export function plannedCounts(count: number, families: readonly string[]): Map<s
       perFamily[f],
       STRATA.map((s) => s.share),
     );
-    STRATA.forEach((stratum, s) => out.set(`${family}/${stratum.name}`, perStratum[s]));
+    STRATA.forEach((stratum, s) => {
+      out.set(`${family}/${stratum.name}`, perStratum[s]);
+    });
   });
   return out;
 }
