@@ -60,6 +60,34 @@ export {
   referenceReturns,
 } from "./env/evaluate.js";
 export { taskFamilies } from "./env/families.js";
+// Standard MARL environments: MPE Simple Spread and Level-Based Foraging ports, by scenario id.
+export {
+  canonicalForagingId,
+  FORAGING_ID_PATTERN,
+  type ForagingConfig,
+  ForagingSim,
+  foodCapacity,
+  LBF_ACTIONS,
+  parseForagingId,
+} from "./env/lbf/index.js";
+export {
+  type EpisodeBuffers,
+  episodeBuffers,
+  MARL_SCENARIOS,
+  type MarlOptions,
+  type MarlSim,
+  makeMarlEnv,
+  playRandomEpisode,
+} from "./env/marl.js";
+export {
+  MPE_MOVES,
+  type MpeIntegration,
+  ParticleWorld,
+  type SpreadOptions,
+  SpreadSim,
+  type SpreadVariant,
+} from "./env/mpe/index.js";
+// Environments, continued: the parallel API, planning, policies, the suite.
 export {
   type AgentAction,
   type AgentObservation,
