@@ -115,3 +115,10 @@ test("a NaN gradient throws a NumericError naming the parameter and updates noth
 test("a learning rate of zero is rejected with a ConfigError", () => {
   assert.throws(() => new Adam([], { learningRate: 0 }), ConfigError);
 });
+
+test("decoupled weight decay shrinks parameters by 1 − lr·decay when gradients are zero", () => {
+  const p = parameter("w", [2, -4], [0, 0]);
+  const adam = new Adam([p], { learningRate: 0.5, weightDecay: 0.5 });
+  adam.step();
+  assert.deepEqual(Array.from(p.value), [1.5, -3]);
+});

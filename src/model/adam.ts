@@ -18,6 +18,8 @@ export interface AdamOptions {
   readonly epsilon?: number;
   /** Clip gradients so their global L2 norm is at most this; default none (Infinity). */
   readonly maxGradNorm?: number;
+  /** Decoupled weight decay (AdamW): each step multiplies parameters by `1 − lr·decay`; default 0. */
+  readonly weightDecay?: number;
 }
 
 /** What one {@link Adam.step} did. */
@@ -30,11 +32,13 @@ export interface AdamStepInfo {
 
 /** Adam over a fixed list of parameters; owns the first and second moments of each. */
 export class Adam {
-  readonly learningRate: number;
+  /** Step size; may be changed between steps (schedules). Not restored from checkpoints. */
+  learningRate: number;
   readonly beta1: number;
   readonly beta2: number;
   readonly epsilon: number;
   readonly maxGradNorm: number;
+  readonly weightDecay: number;
   /** First moments, one per parameter, same order. */
   readonly firstMoments: Float32Array[];
   /** Second moments, one per parameter, same order. */
@@ -52,11 +56,21 @@ export class Adam {
     this.beta2 = options.beta2 ?? 0.999;
     this.epsilon = options.epsilon ?? 1e-8;
     this.maxGradNorm = options.maxGradNorm ?? Number.POSITIVE_INFINITY;
+    this.weightDecay = options.weightDecay ?? 0;
     checkRange("learningRate", this.learningRate, 0, Number.POSITIVE_INFINITY, false);
     checkRange("beta1", this.beta1, 0, 1, true);
     checkRange("beta2", this.beta2, 0, 1, true);
     checkRange("epsilon", this.epsilon, 0, Number.POSITIVE_INFINITY, false);
     checkRange("maxGradNorm", this.maxGradNorm, 0, Number.POSITIVE_INFINITY, false);
+    if (!(this.weightDecay >= 0 && this.learningRate * this.weightDecay < 1)) {
+      throw new ConfigError({
+        input: "Adam weightDecay",
+        problem: "is out of range",
+        expected: `a number ≥ 0 with learningRate · weightDecay < 1`,
+        actual: String(this.weightDecay),
+        fix: "use a small decay such as 0.01, or 0 for none",
+      });
+    }
     this.firstMoments = params.map((p) => new Float32Array(p.value.length));
     this.secondMoments = params.map((p) => new Float32Array(p.value.length));
   }
@@ -75,6 +89,7 @@ export class Adam {
     const stepSize = this.learningRate / (1 - b1 ** this.stepCount);
     const secondCorrection = 1 / (1 - b2 ** this.stepCount);
     const eps = this.epsilon;
+    const keep = 1 - this.learningRate * this.weightDecay;
     for (let p = 0; p < this.params.length; p++) {
       const { value, grad } = this.params[p];
       const m = this.firstMoments[p];
@@ -85,7 +100,7 @@ export class Adam {
         const vi = b2 * v[i] + (1 - b2) * gi * gi;
         m[i] = mi;
         v[i] = vi;
-        value[i] -= (stepSize * mi) / (Math.sqrt(vi * secondCorrection) + eps);
+        value[i] = keep * value[i] - (stepSize * mi) / (Math.sqrt(vi * secondCorrection) + eps);
         grad[i] = 0;
       }
     }

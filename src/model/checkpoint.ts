@@ -63,6 +63,7 @@ interface Manifest {
     readonly beta1: number;
     readonly beta2: number;
     readonly epsilon: number;
+    readonly weightDecay: number;
   } | null;
   readonly rng: RngState | null;
   readonly metadata: Record<string, unknown>;
@@ -115,6 +116,7 @@ export function encodeCheckpoint(contents: CheckpointContents): Uint8Array {
             beta1: opt.beta1,
             beta2: opt.beta2,
             epsilon: opt.epsilon,
+            weightDecay: opt.weightDecay,
           },
     rng: contents.rng?.getState() ?? null,
     metadata: contents.metadata ?? {},
