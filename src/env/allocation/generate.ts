@@ -5,7 +5,7 @@
  * demands bigger than one agent's capacity (coupling 0: each agent
  * stays at a site of its own whose demands it alone can serve, so coordination cannot help);
  * dependency is the chance that a demand is followed at its site by another opening as it settles;
- * view sets how many sites an agent sees; disruption sets how often stock is lost.
+ * view sets how many sites an agent sees (at most MAX_VIEW either side); disruption sets how often stock is lost.
  */
 import type { Rng } from "../../core/prng.js";
 import type { TaskHeader } from "../types.js";
@@ -22,6 +22,8 @@ const CAPACITY = 3;
 const REPLENISH_EVERY = 3;
 /** Total demand as a fraction of the team's total supply over the episode. */
 const LOAD = 0.7;
+/** Widest view in sites (view = 1); larger teams get a longer line but not a wider view. */
+const MAX_VIEW = 6;
 
 /** Generates one allocation task. */
 export function generateAllocation(
@@ -81,7 +83,7 @@ export function generateAllocation(
     stock: start.map(() => CAPACITY),
     capacity: CAPACITY,
     replenishEvery: REPLENISH_EVERY,
-    viewRadius: Math.round(view * (sites - 1)),
+    viewRadius: Math.round(view * Math.min(sites - 1, MAX_VIEW)),
     demands,
     events,
   };
