@@ -35,6 +35,15 @@ export { approxKl, clipFraction, exactKl, explainedVariance, meanEntropy } from 
  */
 export { computeGae, computeTdErrors, type GaeInput, type GaeOutput } from "./gae.js";
 /**
+ * Communication-aware reward adjustment. `messageInfluence({ offsets, withMessage, silenced,
+ * sender, outputSize })` → `[outputSize]` (usually `[T × N]`): TV (or KL) between each receiver's
+ * distribution with sender i's message and with silence, pooled per sender slot `t * N + i`; use
+ * it as Φⁱ(s_t). `shapeRewards({ rewards, potentials, lastPotentials, terminated, gamma, beta })`
+ * → `[T × N]` potential-based shaped rewards (optimal policy unchanged). Ablations:
+ * `reweightTeamReward` (paper-literal) and `influenceBonus` (raw bonus), both `[T × N]`.
+ */
+export { type InfluenceInput, type InfluenceMeasure, messageInfluence } from "./influence.js";
+/**
  * Per-agent advantage normalisation (Dr. MAS). `normalizeAdvantagesPerGroup(advantages,
  * { groupOf, groups })` standardises in place per group (`groupOf` same length, -1 = padding) and
  * returns each group's mean/std; `groupsOfColumns(T, agentOfColumn)` builds `groupOf` for `[T × N]`.
@@ -45,3 +54,10 @@ export {
   type NormalizeOptions,
   normalizeAdvantagesPerGroup,
 } from "./normalize.js";
+export {
+  influenceBonus,
+  type ReweightInput,
+  reweightTeamReward,
+  type ShapingInput,
+  shapeRewards,
+} from "./shaping.js";
