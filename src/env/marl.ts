@@ -113,3 +113,35 @@ export function playRandomEpisode(
   }
   return total;
 }
+
+/** Mean and standard error of a policy's team return over seeded episodes. */
+export interface ReturnStats {
+  readonly episodes: number;
+  readonly mean: number;
+  /** Standard error of the mean (sample standard deviation / √episodes). */
+  readonly se: number;
+}
+
+/** Plays `episodes` random-policy episodes (seeds 0, 1, …) and summarises their team returns. */
+export function randomReturnStats(sim: TaskSim, episodes: number, rng: Rng): ReturnStats {
+  if (!Number.isInteger(episodes) || episodes < 2) {
+    throw new ConfigError({
+      input: "randomReturnStats episodes",
+      problem: "too few episodes for a standard error",
+      expected: "an integer ≥ 2",
+      actual: String(episodes),
+      fix: "pass more episodes, e.g. 10000",
+    });
+  }
+  const buffers = episodeBuffers(sim);
+  let sum = 0;
+  let squares = 0;
+  for (let seed = 0; seed < episodes; seed++) {
+    const total = playRandomEpisode(sim, seed, rng, buffers);
+    sum += total;
+    squares += total * total;
+  }
+  const mean = sum / episodes;
+  const variance = Math.max(0, (squares - episodes * mean * mean) / (episodes - 1));
+  return { episodes, mean, se: Math.sqrt(variance / episodes) };
+}

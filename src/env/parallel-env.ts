@@ -6,19 +6,10 @@
  * nothing for text.
  */
 import { ConfigError, StateError } from "../core/errors.js";
+import { renderText, type TextObservation } from "./text.js";
 import { SILENT, type TaskSim } from "./types.js";
 
-/** An observation in words: what the agent reads. */
-export interface TextObservation {
-  readonly view: string;
-  /** Every action candidate's text; `actionMask` says which are legal. */
-  readonly actions: readonly string[];
-  /** Every message candidate's text ("" = say nothing); `messageMask` says which are legal. */
-  readonly messages: readonly string[];
-  /** Messages team-mates sent last step, as "agent_k: text" (silent ones left out). */
-  readonly inbox: readonly string[];
-  readonly stepsLeft: number;
-}
+export type { TextObservation } from "./text.js";
 
 /** One agent's observation. */
 export interface AgentObservation {
@@ -139,7 +130,7 @@ export class ParallelEnv {
     sim.writeFeatures(agent, features, 0);
     sim.writeActionMask(agent, actionMask, 0);
     sim.writeMessageMask(agent, messageMask, 0);
-    const inbox = Int32Array.from(sim.lastMessages);
+    const inbox = Int32Array.from(sim.lastMessages.subarray(0, sim.numAgents));
     const stepsLeft = sim.horizon - sim.t;
     const epoch = this.epoch;
     let cached: TextObservation | undefined;
@@ -152,15 +143,7 @@ export class ParallelEnv {
           fix: "render text() before calling step() or reset() again",
         });
       }
-      const actions: string[] = [];
-      for (let a = 0; a < sim.numActions; a++) actions.push(sim.actionText(agent, a));
-      const messages: string[] = [];
-      for (let m = 0; m < sim.numMessages; m++) messages.push(sim.messageText(m));
-      const heard: string[] = [];
-      inbox.forEach((m, from) => {
-        if (from !== agent && m !== SILENT) heard.push(`agent_${from}: ${sim.messageText(m)}`);
-      });
-      cached = { view: sim.renderView(agent), actions, messages, inbox: heard, stepsLeft };
+      cached = renderText(sim, agent);
       return cached;
     };
     return { features, actionMask, messageMask, inbox, stepsLeft, text };

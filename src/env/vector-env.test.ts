@@ -84,3 +84,21 @@ describe("VectorEnv", () => {
     );
   });
 });
+
+describe("VectorEnv text", () => {
+  test("text is rendered on request, cached within a step and fresh after it", () => {
+    const env = new VectorEnv(tasks, { batch: 2 });
+    const first = env.text(0, 0);
+    assert.equal(
+      env.text(0, 0),
+      first,
+      "a second request in the same step is served from the cache",
+    );
+    assert.equal(first.stepsLeft, env.sims[0].horizon);
+    env.step();
+    const next = env.text(0, 0);
+    assert.notEqual(next, first);
+    assert.equal(next.stepsLeft, env.sims[0].horizon - env.sims[0].t);
+    assert.throws(() => env.text(5, 0), /out of range/);
+  });
+});

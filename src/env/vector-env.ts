@@ -10,6 +10,7 @@
  */
 import { ConfigError, InputError } from "../core/errors.js";
 import { taskFamilies } from "./families.js";
+import { renderText, type TextObservation } from "./text.js";
 import type { TaskHeader, TaskSim } from "./types.js";
 
 /** Where a runner is in its task stream. */
@@ -51,6 +52,8 @@ export class VectorEnv {
   private readonly rewardViews: Float64Array[];
   private next = 0;
   private episodesDone = 0;
+  /** Rendered texts of the current step, slot-major; cleared by every step. */
+  private readonly textCache: (TextObservation | undefined)[];
 
   constructor(
     readonly tasks: readonly TaskHeader[],
@@ -79,6 +82,7 @@ export class VectorEnv {
     this.dones = new Uint8Array(batch);
     this.slotStream = new Int32Array(batch);
     this.pendingClear = new Uint8Array(batch);
+    this.textCache = new Array(width).fill(undefined);
     this.sims = [];
     this.actionViews = [];
     this.messageViews = [];
@@ -123,6 +127,7 @@ export class VectorEnv {
    * after the step belong to the task it will step next.
    */
   step(): void {
+    this.textCache.fill(undefined);
     for (let i = 0; i < this.batch; i++) {
       const sim = this.sims[i];
       if (this.pendingClear[i] === 1) {
@@ -158,6 +163,30 @@ export class VectorEnv {
     }
   }
 
+  /**
+   * Slot `slot`'s agent `agent`'s observation in words, rendered on first request after a step and
+   * cached until the next, so an encoder that asks twice pays once and numeric learners never pay.
+   */
+  text(slot: number, agent: number): TextObservation {
+    const sim = this.sims[slot];
+    if (!(slot >= 0 && slot < this.batch) || !(agent >= 0 && agent < sim.numAgents)) {
+      throw new InputError({
+        input: "VectorEnv.text(slot, agent)",
+        problem: "out of range",
+        expected: `slot in [0, ${this.batch - 1}] and agent below the slot's team size`,
+        actual: `slot ${slot}, agent ${agent}`,
+        fix: "index slots and agents as in actions (i * maxAgents + a)",
+      });
+    }
+    const key = slot * this.maxAgents + agent;
+    let text = this.textCache[key];
+    if (text === undefined) {
+      text = renderText(sim, agent);
+      this.textCache[key] = text;
+    }
+    return text;
+  }
+
   /** Where the stream is, for a checkpoint. */
   position(): VectorPosition {
     return { next: this.next, slots: [...this.slotStream], episodes: this.episodesDone };
@@ -180,6 +209,7 @@ export class VectorEnv {
     this.dones.fill(0);
     this.rewards.fill(0);
     this.pendingClear.fill(0);
+    this.textCache.fill(undefined);
     for (let i = 0; i < this.batch; i++) this.load(i, fresh ? i : position.slots[i]);
   }
 }

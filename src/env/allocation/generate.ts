@@ -5,7 +5,8 @@
  * demands bigger than one agent's capacity (coupling 0: each agent
  * stays at a site of its own whose demands it alone can serve, so coordination cannot help);
  * dependency is the chance that a demand is followed at its site by another opening as it settles;
- * view sets how many sites an agent sees (at most MAX_VIEW either side); disruption sets how often stock is lost.
+ * view sets how many sites an agent sees (at most MAX_VIEW either side); disruption sets how
+ * often stock is lost.
  */
 import type { Rng } from "../../core/prng.js";
 import type { TaskHeader } from "../types.js";

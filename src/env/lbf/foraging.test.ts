@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { Rng } from "../../core/prng.js";
-import { episodeBuffers, playRandomEpisode } from "../marl.js";
+import { randomReturnStats } from "../marl.js";
 import { canHoldFood, ForagingSim } from "./foraging.js";
 import { parseForagingId } from "./ids.js";
 
@@ -240,18 +240,7 @@ describe("Level-Based Foraging reset", () => {
   // lbforaging v3's random policy scores about 0.20 on 8x8-2p-2f (EPyMARL's random-play figure).
   test("the random-policy return on 8x8-2p-2f matches the published 0.20", () => {
     const sim = new ForagingSim(parseForagingId("Foraging-8x8-2p-2f-v3"));
-    const rng = Rng.fromSeed("lbf-random");
-    const buffers = episodeBuffers(sim);
-    const episodes = 10_000;
-    let sum = 0;
-    let squares = 0;
-    for (let e = 0; e < episodes; e++) {
-      const r = playRandomEpisode(sim, e, rng, buffers);
-      sum += r;
-      squares += r * r;
-    }
-    const mean = sum / episodes;
-    const se = Math.sqrt((squares - episodes * mean * mean) / (episodes - 1) / episodes);
+    const { mean, se } = randomReturnStats(sim, 10_000, Rng.fromSeed("lbf-random"));
     assert.ok(Math.abs(mean - 0.2) < 4 * se + 0.005, `mean ${mean.toFixed(3)} ± ${se.toFixed(3)}`);
   });
 });

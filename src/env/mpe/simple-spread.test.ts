@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { ConfigError, InputError, StateError } from "../../core/errors.js";
 import { Rng } from "../../core/prng.js";
-import { episodeBuffers, playRandomEpisode } from "../marl.js";
+import { randomReturnStats } from "../marl.js";
 import { ParallelEnv } from "../parallel-env.js";
 import { SpreadSim, type SpreadVariant } from "./simple-spread.js";
 
@@ -25,19 +25,11 @@ function stepWith(sim: SpreadSim, actions: number[]): Float64Array {
 
 /** Mean and standard error of the random-policy team return over `episodes` seeded episodes. */
 function randomReturns(variant: SpreadVariant, episodes: number): { mean: number; se: number } {
-  const sim = new SpreadSim({ variant });
-  const rng = Rng.fromSeed(`spread-random-${variant}`);
-  const buffers = episodeBuffers(sim);
-  let sum = 0;
-  let squares = 0;
-  for (let e = 0; e < episodes; e++) {
-    const r = playRandomEpisode(sim, e, rng, buffers);
-    sum += r;
-    squares += r * r;
-  }
-  const mean = sum / episodes;
-  const variance = (squares - episodes * mean * mean) / (episodes - 1);
-  return { mean, se: Math.sqrt(variance / episodes) };
+  return randomReturnStats(
+    new SpreadSim({ variant }),
+    episodes,
+    Rng.fromSeed(`spread-random-${variant}`),
+  );
 }
 
 describe("Simple Spread physics", () => {
