@@ -76,3 +76,17 @@ test("a second backward pass on the same step throws a StateError", () => {
   g.backward(loss);
   assert.throws(() => g.backward(loss), StateError);
 });
+
+test("using a tensor from before graph.reset() throws a StateError naming it", () => {
+  const g = new Graph(naiveGemm);
+  const stale = g.input("observations", new Float32Array(4), 2, 2);
+  g.reset();
+  assert.throws(
+    () => sum(g, stale),
+    (e: unknown) => {
+      assert.ok(e instanceof StateError);
+      assert.match(e.message, /tensor "observations" used by sum\(observations\)/);
+      return true;
+    },
+  );
+});

@@ -12,7 +12,9 @@
  *   gradients of parameters accumulate straight into `Parameter.grad`.
  * - `graph.reset()` at the start of each step hands every buffer back to the pool. A training
  *   loop builds the same graph every step, so after the first step no `Float32Array` is
- *   allocated (`pool.allocations` stays constant; a test checks it).
+ *   allocated (`pool.allocations` stays constant; a test checks it). Each tensor carries the
+ *   step it belongs to, and an op given a tensor of an earlier step throws a StateError instead
+ *   of reading a buffer that now holds something else.
  * - Every matrix product goes through the {@link Gemm} the graph was built with (the backend is
  *   a run's config choice, never imported by a layer). Ragged per-segment work (softmax over a
  *   variable number of candidates, attention over a variable-length set of keys) is hand-written
@@ -30,6 +32,8 @@ import type { Gemm } from "./gemm.js";
 import { BufferPool } from "./pool.js";
 import { type Parameter, Tensor } from "./tensor.js";
 
+let nextGeneration = 1;
+
 /**
  * One step's computation graph: the tape, the buffer pool and the GEMM backend.
  * @example
@@ -46,6 +50,8 @@ export class Graph {
   private readonly tape: (() => void)[] = [];
   private tapeLength = 0;
   private backwardDone = false;
+  // Unique across graphs, so a tensor of another graph is caught like one of an earlier step.
+  private generation = nextGeneration++;
 
   /**
    * A graph whose matrix products run on `gemm`. With `recordGradients: false` parameters enter
@@ -65,6 +71,7 @@ export class Graph {
   reset(): void {
     this.tapeLength = 0;
     this.backwardDone = false;
+    this.generation = nextGeneration++;
     this.pool.reset();
   }
 
@@ -88,19 +95,44 @@ export class Graph {
         fix: "pass rows and cols that describe the data, or a subarray of the right length",
       });
     }
-    return new Tensor(name, rows, cols, data, false);
+    return new Tensor(name, rows, cols, data, false, this.generation);
   }
 
   /** The node of a parameter; backward accumulates into `param.grad` (when recording). */
   param(param: Parameter): Tensor {
-    const node = new Tensor(param.name, param.rows, param.cols, param.value, this.recordGradients);
+    const node = new Tensor(
+      param.name,
+      param.rows,
+      param.cols,
+      param.value,
+      this.recordGradients,
+      this.generation,
+    );
     if (this.recordGradients) node.grad = param.grad;
     return node;
   }
 
-  /** A fresh pooled `rows × cols` output node (content arbitrary until the op writes it). */
-  output(name: string, rows: number, cols: number, requiresGrad: boolean): Tensor {
-    return new Tensor(name, rows, cols, this.pool.take(rows * cols), requiresGrad);
+  /**
+   * A fresh pooled `rows × cols` output node of an op reading `inputs` (content arbitrary until
+   * the op writes it). It requires a gradient when any input does. Throws a StateError when an
+   * input is from an earlier step: its buffer may already hold another tensor's values.
+   */
+  output(name: string, rows: number, cols: number, inputs: readonly (Tensor | null)[]): Tensor {
+    let requiresGrad = false;
+    for (const input of inputs) {
+      if (input === null) continue;
+      if (input.generation !== this.generation) {
+        throw new StateError({
+          input: `tensor "${input.name}" used by ${name}`,
+          problem: "belongs to an earlier step of this graph (or to another graph)",
+          expected: "a tensor built since this graph's last reset()",
+          actual: "a tensor of an earlier step or another graph",
+          fix: "rebuild the tensor after graph.reset(), or copy its values out before the reset",
+        });
+      }
+      requiresGrad ||= input.requiresGrad;
+    }
+    return new Tensor(name, rows, cols, this.pool.take(rows * cols), requiresGrad, this.generation);
   }
 
   /** Records an op's backward closure; it runs during {@link Graph.backward}, in reverse order. */

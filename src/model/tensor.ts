@@ -34,13 +34,17 @@ export class Parameter {
 export class Tensor {
   grad: Float32Array | null = null;
 
-  /** Wraps `value` as a `rows × cols` node; `requiresGrad` says whether backward reaches it. */
+  /**
+   * Wraps `value` as a `rows × cols` node; `requiresGrad` says whether backward reaches it;
+   * `generation` is the graph step it belongs to (its buffers are reused after that step).
+   */
   constructor(
     readonly name: string,
     readonly rows: number,
     readonly cols: number,
     readonly value: Float32Array,
     readonly requiresGrad: boolean,
+    readonly generation: number,
   ) {}
 
   /** Number of elements, `rows · cols`. */

@@ -114,7 +114,7 @@ function derivative(kind: Activation, z: number, y: number): number {
 
 /** `act(x)` elementwise, as its own op. */
 export function activation(g: Graph, x: Tensor, kind: Activation): Tensor {
-  const out = g.output(`${kind}(${x.name})`, x.rows, x.cols, x.requiresGrad);
+  const out = g.output(`${kind}(${x.name})`, x.rows, x.cols, [x]);
   // Without a bias nothing is written back into the input, which backward reads as `pre`.
   const pre = x.value;
   biasActivate(kind, pre, null, out.value, x.rows, x.cols);

@@ -38,8 +38,8 @@ export function segmentAttention(
   const dh = d / heads;
   const dvh = dv / heads;
   const scaleFactor = 1 / Math.sqrt(dh);
-  const requiresGrad = q.requiresGrad || k.requiresGrad || v.requiresGrad;
-  const out = g.output(`attention(${q.name})`, q.rows, dv, requiresGrad);
+  const out = g.output(`attention(${q.name})`, q.rows, dv, [q, k, v]);
+  const requiresGrad = out.requiresGrad;
   out.value.fill(0);
   // probs[j * heads + h]: weight of key j for its query, in head h (each key has one query).
   const probs = g.pool.take(k.rows * heads);

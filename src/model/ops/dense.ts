@@ -23,8 +23,8 @@ export function dense(
   const rows = x.rows;
   const inDim = x.cols;
   const outDim = w.cols;
-  const requiresGrad = x.requiresGrad || w.requiresGrad || (b?.requiresGrad ?? false);
-  const out = g.output(`dense(${x.name})`, rows, outDim, requiresGrad);
+  const out = g.output(`dense(${x.name})`, rows, outDim, [x, w, b]);
+  const requiresGrad = out.requiresGrad;
   const pre = kind === "gelu" ? g.pool.take(rows * outDim) : out.value;
   g.gemm.sgemm(
     false,
@@ -104,12 +104,7 @@ export function matmul(g: Graph, a: Tensor, b: Tensor): Tensor {
 export function add(g: Graph, a: Tensor, b: Tensor): Tensor {
   const broadcast = b.rows === 1 && a.rows !== 1;
   expectShape("add", b, broadcast ? 1 : a.rows, a.cols);
-  const out = g.output(
-    `add(${a.name},${b.name})`,
-    a.rows,
-    a.cols,
-    a.requiresGrad || b.requiresGrad,
-  );
+  const out = g.output(`add(${a.name},${b.name})`, a.rows, a.cols, [a, b]);
   const cols = a.cols;
   for (let i = 0; i < a.size; i++) out.value[i] = a.value[i] + b.value[broadcast ? i % cols : i];
   if (out.requiresGrad) {
@@ -132,12 +127,7 @@ export function add(g: Graph, a: Tensor, b: Tensor): Tensor {
 /** Elementwise product `a ⊙ b` of two tensors of the same shape. */
 export function mul(g: Graph, a: Tensor, b: Tensor): Tensor {
   expectShape("mul", b, a.rows, a.cols);
-  const out = g.output(
-    `mul(${a.name},${b.name})`,
-    a.rows,
-    a.cols,
-    a.requiresGrad || b.requiresGrad,
-  );
+  const out = g.output(`mul(${a.name},${b.name})`, a.rows, a.cols, [a, b]);
   for (let i = 0; i < a.size; i++) out.value[i] = a.value[i] * b.value[i];
   if (out.requiresGrad) {
     g.record(() => {
@@ -158,7 +148,7 @@ export function mul(g: Graph, a: Tensor, b: Tensor): Tensor {
 
 /** `factor · x`, e.g. to weight one loss term before adding it to another. */
 export function scale(g: Graph, x: Tensor, factor: number): Tensor {
-  const out = g.output(`scale(${x.name})`, x.rows, x.cols, x.requiresGrad);
+  const out = g.output(`scale(${x.name})`, x.rows, x.cols, [x]);
   for (let i = 0; i < x.size; i++) out.value[i] = factor * x.value[i];
   if (x.requiresGrad) {
     g.record(() => {
@@ -182,7 +172,7 @@ export function mean(g: Graph, x: Tensor): Tensor {
 }
 
 function reduceAll(g: Graph, x: Tensor, factor: number, label: string): Tensor {
-  const out = g.output(`${label}(${x.name})`, 1, 1, x.requiresGrad);
+  const out = g.output(`${label}(${x.name})`, 1, 1, [x]);
   let total = 0;
   for (let i = 0; i < x.size; i++) total += x.value[i];
   out.value[0] = total * factor;

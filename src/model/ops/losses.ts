@@ -52,7 +52,7 @@ function weightedPickLoss(
       });
     }
   }
-  const out = g.output(op, 1, 1, logProbs.requiresGrad);
+  const out = g.output(op, 1, 1, [logProbs]);
   const factor = chosen.length === 0 ? 0 : -1 / chosen.length;
   let total = 0;
   for (let b = 0; b < chosen.length; b++)
@@ -80,7 +80,7 @@ export function mseLoss(g: Graph, prediction: Tensor, target: Float32Array): Ten
     target.length,
     "pass one target per predicted value",
   );
-  const out = g.output("mseLoss", 1, 1, prediction.requiresGrad);
+  const out = g.output("mseLoss", 1, 1, [prediction]);
   const n = prediction.size;
   const p = prediction.value;
   let total = 0;

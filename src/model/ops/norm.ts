@@ -11,8 +11,8 @@ export function layerNorm(g: Graph, x: Tensor, gain: Tensor, bias: Tensor, eps =
   expectShape("layerNorm", gain, 1, x.cols);
   expectShape("layerNorm", bias, 1, x.cols);
   const { rows, cols } = x;
-  const requiresGrad = x.requiresGrad || gain.requiresGrad || bias.requiresGrad;
-  const out = g.output(`layerNorm(${x.name})`, rows, cols, requiresGrad);
+  const out = g.output(`layerNorm(${x.name})`, rows, cols, [x, gain, bias]);
+  const requiresGrad = out.requiresGrad;
   const normalised = g.pool.take(rows * cols);
   const invStd = g.pool.take(rows);
   const xv = x.value;

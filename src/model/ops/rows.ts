@@ -11,7 +11,7 @@ import type { Tensor } from "../tensor.js";
 export function gatherRows(g: Graph, x: Tensor, indices: Int32Array): Tensor {
   expectIndices("gatherRows", "indices", indices, x.rows);
   const cols = x.cols;
-  const out = g.output(`gather(${x.name})`, indices.length, cols, x.requiresGrad);
+  const out = g.output(`gather(${x.name})`, indices.length, cols, [x]);
   for (let i = 0; i < indices.length; i++) {
     out.value.set(x.value.subarray(indices[i] * cols, indices[i] * cols + cols), i * cols);
   }
@@ -36,7 +36,7 @@ export function scatterAddRows(g: Graph, x: Tensor, indices: Int32Array, rows: n
   );
   expectIndices("scatterAddRows", "indices", indices, rows);
   const cols = x.cols;
-  const out = g.output(`scatter(${x.name})`, rows, cols, x.requiresGrad);
+  const out = g.output(`scatter(${x.name})`, rows, cols, [x]);
   out.value.fill(0);
   addRows(x.value, out.value, indices, cols, false);
   if (x.requiresGrad) {
@@ -72,8 +72,8 @@ export function concatCols(g: Graph, parts: readonly Tensor[]): Tensor {
     expectShape("concatCols", part, rows, -1);
     cols += part.cols;
   }
-  const requiresGrad = parts.some((p) => p.requiresGrad);
-  const out = g.output("concat", rows, cols, requiresGrad);
+  const out = g.output("concat", rows, cols, parts);
+  const requiresGrad = out.requiresGrad;
   let offset = 0;
   for (const part of parts) {
     for (let r = 0; r < rows; r++) {
@@ -115,7 +115,7 @@ function segmentPool(g: Graph, x: Tensor, offsets: Int32Array, average: boolean)
   expectOffsets(op, offsets, x.rows);
   const segments = offsets.length - 1;
   const cols = x.cols;
-  const out = g.output(`${op}(${x.name})`, segments, cols, x.requiresGrad);
+  const out = g.output(`${op}(${x.name})`, segments, cols, [x]);
   out.value.fill(0);
   for (let s = 0; s < segments; s++) {
     const count = offsets[s + 1] - offsets[s];
@@ -145,7 +145,7 @@ function segmentPool(g: Graph, x: Tensor, offsets: Int32Array, average: boolean)
 export function rowDot(g: Graph, a: Tensor, b: Tensor): Tensor {
   expectShape("rowDot", b, a.rows, a.cols);
   const { rows, cols } = a;
-  const out = g.output(`rowDot(${a.name},${b.name})`, rows, 1, a.requiresGrad || b.requiresGrad);
+  const out = g.output(`rowDot(${a.name},${b.name})`, rows, 1, [a, b]);
   for (let r = 0; r < rows; r++) {
     let total = 0;
     for (let j = 0; j < cols; j++) total += a.value[r * cols + j] * b.value[r * cols + j];

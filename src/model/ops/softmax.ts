@@ -29,7 +29,7 @@ export function maskedLogSoftmax(
       "pass one mask byte per score",
     );
   }
-  const out = g.output(`logSoftmax(${scores.name})`, scores.rows, scores.cols, scores.requiresGrad);
+  const out = g.output(`logSoftmax(${scores.name})`, scores.rows, scores.cols, [scores]);
   const z = scores.value;
   const y = out.value;
   const probs = g.pool.take(scores.size);
@@ -89,7 +89,7 @@ export function maskedLogSoftmax(
 export function segmentEntropy(g: Graph, logProbs: Tensor, offsets: Int32Array): Tensor {
   expectOffsets("segmentEntropy", offsets, logProbs.size);
   const segments = offsets.length - 1;
-  const out = g.output(`entropy(${logProbs.name})`, segments, 1, logProbs.requiresGrad);
+  const out = g.output(`entropy(${logProbs.name})`, segments, 1, [logProbs]);
   const lp = logProbs.value;
   for (let s = 0; s < segments; s++) {
     let h = 0;
