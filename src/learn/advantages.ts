@@ -1,0 +1,132 @@
+/**
+ * From a collected rollout to per-sample advantages and value targets, by calling the credit
+ * kernels (src/learn/credit/) in the layouts they document: team-level GAE on V(s) (one column per
+ * environment), agent-level GAE on V(oⁱ) (one column per environment × team position, padded), and
+ * COMA's counterfactual advantages per head from the centralised Q.
+ */
+
+import type { LearnerConfig } from "./config.js";
+import { counterfactualAdvantage } from "./credit/counterfactual.js";
+import { computeGae } from "./credit/gae.js";
+import { normalizeAdvantagesPerGroup } from "./credit/normalize.js";
+import type { Rollout } from "./rollout.js";
+
+/** Per-sample advantages of each head and value targets. */
+export interface Advantages {
+  /** Advantage of the action head, `[S]`. */
+  readonly action: Float32Array;
+  /** Advantage of the message head, `[S]`. */
+  readonly message: Float32Array;
+  /** λ-return targets of V(s) (and of Q at the taken candidates), per team `[J]`. */
+  readonly teamReturns: Float32Array;
+  /** λ-return targets of V(oⁱ), per sample `[S]`. */
+  readonly sampleReturns: Float32Array;
+}
+
+/** GAE advantages and targets for the configured critic (team-level or agent-level). */
+export function temporalAdvantages(
+  rollout: Rollout,
+  config: LearnerConfig,
+  rewards: { team: Float32Array; agent: Float32Array },
+): Advantages {
+  const { steps, envs, maxAgents, batch } = rollout;
+  const team = computeGae({
+    steps,
+    width: envs,
+    rewards: rewards.team,
+    values: rollout.stateValues,
+    lastValues: rollout.lastStateValues,
+    terminated: rollout.terminated,
+    gamma: config.gamma,
+    lambda: config.lambda,
+  });
+  const action = new Float32Array(batch.samples);
+  const sampleReturns = new Float32Array(batch.samples);
+  if (config.critic === "state") {
+    for (let s = 0; s < batch.samples; s++) {
+      action[s] = team.advantages[batch.sampleTeam[s]];
+      sampleReturns[s] = team.returns[batch.sampleTeam[s]];
+    }
+  } else {
+    // Agent-level columns e · maxAgents + i; padded positions are terminal with zero reward.
+    const width = envs * maxAgents;
+    const agentRewards = new Float32Array(steps * width);
+    const values = new Float32Array(steps * width);
+    const terminated = new Uint8Array(steps * width).fill(1);
+    const column = (s: number) => {
+      const j = batch.sampleTeam[s];
+      const t = Math.floor(j / envs);
+      return t * width + (j - t * envs) * maxAgents + batch.agentIndex[s];
+    };
+    for (let s = 0; s < batch.samples; s++) {
+      const k = column(s);
+      const j = batch.sampleTeam[s];
+      agentRewards[k] = config.reward === "team" ? rewards.team[j] : rewards.agent[s];
+      values[k] = rollout.observationValues[s];
+      terminated[k] = rollout.terminated[j];
+    }
+    const agent = computeGae({
+      steps,
+      width,
+      rewards: agentRewards,
+      values,
+      lastValues: rollout.lastObservationValues,
+      terminated,
+      gamma: config.gamma,
+      lambda: config.lambda,
+    });
+    for (let s = 0; s < batch.samples; s++) {
+      action[s] = agent.advantages[column(s)];
+      sampleReturns[s] = agent.returns[column(s)];
+    }
+  }
+  return { action, message: Float32Array.from(action), teamReturns: team.returns, sampleReturns };
+}
+
+/** The inputs of {@link counterfactualAdvantages}: Q and log-probabilities over the rollout. */
+export interface CriticOutputs {
+  readonly actionQ: Float32Array;
+  readonly messageQ: Float32Array;
+  readonly actionLogProbs: Float32Array;
+  readonly messageLogProbs: Float32Array;
+}
+
+/** COMA advantages of both heads (replacing the temporal ones), from the centralised Q. */
+export function counterfactualAdvantages(
+  rollout: Rollout,
+  critic: CriticOutputs,
+  temporal: Advantages,
+): Advantages {
+  const { batch } = rollout;
+  const head = (offsets: Int32Array, q: Float32Array, logProbs: Float32Array, chosen: Int32Array) =>
+    counterfactualAdvantage({
+      offsets,
+      qValues: q,
+      probs: Float32Array.from(logProbs, (lp) => Math.exp(lp)),
+      chosen,
+    }).advantages;
+  return {
+    ...temporal,
+    action: head(batch.actionOffsets, critic.actionQ, critic.actionLogProbs, batch.chosenAction),
+    message: head(
+      batch.messageOffsets,
+      critic.messageQ,
+      critic.messageLogProbs,
+      batch.chosenMessage,
+    ),
+  };
+}
+
+/** Normalises both heads' advantages in place: per team position, as one batch, or not at all. */
+export function normaliseAdvantages(
+  advantages: Advantages,
+  rollout: Rollout,
+  mode: LearnerConfig["advantageNorm"],
+): void {
+  if (mode === "none") return;
+  const perAgent = mode === "per-agent";
+  const groupOf = perAgent ? rollout.batch.agentIndex : new Int32Array(rollout.batch.samples);
+  const groups = perAgent ? rollout.maxAgents : 1;
+  normalizeAdvantagesPerGroup(advantages.action, { groupOf, groups });
+  normalizeAdvantagesPerGroup(advantages.message, { groupOf, groups });
+}

@@ -1,0 +1,363 @@
+/**
+ * The learner: one training iteration of every method, read top to bottom as the algorithm
+ * (CleanRL's ppo.py): collect rollouts → bootstrap values → rewards adjusted → advantages and
+ * credit → mini-batch epochs → metrics. The methods of the comparison are configurations of it
+ * (config.ts); behaviour cloning swaps the first four phases for the oracle's demonstrations and
+ * the loss for cross-entropy. The budget is joint environment steps summed over environments.
+ */
+import { selectTeams } from "../agents/batch.js";
+import { PolicyNetwork } from "../agents/policy.js";
+import { TextTable } from "../agents/text-table.js";
+import { ConfigError, NumericError } from "../core/errors.js";
+import { Rng } from "../core/prng.js";
+import type { TextEncoder } from "../encode/encoder.js";
+import { Adam } from "../model/adam.js";
+import type { Gemm } from "../model/gemm.js";
+import { Graph } from "../model/graph.js";
+import {
+  type Advantages,
+  counterfactualAdvantages,
+  normaliseAdvantages,
+  temporalAdvantages,
+} from "./advantages.js";
+import type { LearnerConfig } from "./config.js";
+import { approxKl, clipFraction, explainedVariance } from "./credit/diagnostics.js";
+import { MetricsRecorder, type MetricsRow, type MetricsSink, meanOf } from "./metrics.js";
+import { type Rollout, RolloutCollector } from "./rollout.js";
+import { ReferenceScores, type TrainingTask } from "./tasks.js";
+import { actorCriticStep, cloningStep, type StepStats } from "./update.js";
+
+/** What a learner is built from. */
+export interface LearnerOptions {
+  readonly method: string;
+  readonly config: LearnerConfig;
+  readonly tasks: readonly TrainingTask[];
+  readonly encoder: TextEncoder;
+  readonly gemm: Gemm;
+  readonly seed: number;
+  readonly sinks?: MetricsSink[];
+}
+
+/** Hooks called by {@link Learner.train} (progress, checkpoints, early stopping). */
+export interface LearnerHooks {
+  /** After each iteration, with its metrics row; return true to stop early. */
+  onIteration?(
+    row: MetricsRow,
+    learner: Learner,
+  ): boolean | undefined | Promise<boolean | undefined>;
+}
+
+/** The actor-critic learner (and behaviour cloning) over a shared {@link PolicyNetwork}. */
+export class Learner {
+  readonly policy: PolicyNetwork;
+  readonly adam: Adam;
+  readonly table: TextTable;
+  readonly collector: RolloutCollector;
+  readonly metrics: MetricsRecorder;
+  readonly references: ReferenceScores;
+  /** The run's one PRNG (sampling, task draws, reset seeds, mini-batch order); saved in checkpoints. */
+  rng: Rng;
+  iteration = 0;
+  jointSteps = 0;
+  gradientUpdates = 0;
+  wallSeconds = 0;
+  private readonly trainGraph: Graph;
+
+  /** Builds the policy, optimiser and environments from `options` (deterministic in the seed). */
+  constructor(readonly options: LearnerOptions) {
+    const { config, tasks, encoder, gemm } = options;
+    if (tasks.length === 0) {
+      throw new ConfigError({
+        input: "learner tasks",
+        problem: "is empty",
+        expected: "at least one training task",
+        actual: "0 tasks",
+        fix: "pass tasks from the suite's train split or generateTasks()",
+      });
+    }
+    const root = Rng.fromSeed(options.seed);
+    this.policy = new PolicyNetwork(
+      {
+        textDim: encoder.dimension,
+        numericWidth: config.numericWidth,
+        hidden: config.hidden,
+        heads: config.heads,
+      },
+      root.split("policy"),
+    );
+    this.adam = new Adam(this.policy.parameters(), {
+      learningRate: config.learningRate,
+      maxGradNorm: config.maxGradNorm,
+    });
+    this.table = new TextTable(encoder);
+    this.rng = root.split("run");
+    this.collector = new RolloutCollector(
+      tasks,
+      this.table,
+      config.numericWidth,
+      config.envs,
+      this.rng,
+    );
+    this.metrics = new MetricsRecorder(options.sinks ?? []);
+    this.references = new ReferenceScores(tasks);
+    this.trainGraph = new Graph(gemm);
+  }
+
+  get config(): LearnerConfig {
+    return this.options.config;
+  }
+
+  /** Joint environment steps one iteration consumes. */
+  get stepsPerIteration(): number {
+    return this.config.envs * this.config.rolloutSteps;
+  }
+
+  /** Iterates until `jointSteps` reaches `budget` (or a hook stops it). */
+  async train(budget: number, hooks: LearnerHooks = {}): Promise<void> {
+    while (this.jointSteps < budget) {
+      const row = await this.iterate();
+      if ((await hooks.onIteration?.(row, this)) === true) return;
+    }
+  }
+
+  /** One training iteration; returns its metrics row. */
+  async iterate(): Promise<MetricsRow> {
+    const started = performance.now();
+    try {
+      if (this.config.mode === "behaviour-cloning") await this.cloneIteration();
+      else await this.actorCriticIteration();
+    } catch (error) {
+      if (error instanceof NumericError) throw this.stoppedAt(error);
+      throw error;
+    }
+    this.iteration++;
+    this.wallSeconds += (performance.now() - started) / 1000;
+    const m = this.metrics;
+    m.record("iteration", this.iteration);
+    m.record("budget/joint_steps", this.jointSteps);
+    m.record("budget/gradient_updates", this.gradientUpdates);
+    m.record("budget/wall_seconds", this.wallSeconds);
+    m.record("budget/parameters", this.policy.parameterCount);
+    return m.dump();
+  }
+
+  private async actorCriticIteration(): Promise<void> {
+    const config = this.config;
+    // 1. Collect rollouts from the vectorised environments with the current policy.
+    const rollout = await this.collector.collect(
+      this.policy,
+      this.options.gemm,
+      config.rolloutSteps,
+      this.rng,
+    );
+    this.jointSteps += rollout.steps * rollout.envs;
+    this.recordEpisodes(rollout);
+
+    // 2. Bootstrap values: V(s_T) and V(oⁱ_T) were computed by the collector at the last states.
+    // 3. Rewards adjusted: the raw team and agent rewards (shaping terms plug in here).
+    const rewards = this.adjustedRewards(rollout);
+
+    // 4. Advantages and credit: GAE on the configured critic, COMA per head when agent credit is on.
+    let advantages = temporalAdvantages(rollout, config, rewards);
+    if (config.agentCredit) advantages = this.withAgentCredit(rollout, advantages);
+    normaliseAdvantages(advantages, rollout, config.advantageNorm);
+
+    // 5. Mini-batch epochs over whole teams.
+    const stats: StepStats[] = [];
+    const teams = rollout.steps * rollout.envs;
+    const order = Int32Array.from({ length: teams }, (_, j) => j);
+    const sampleStart = rollout.batch.teamOffsets;
+    for (let epoch = 0; epoch < config.epochs; epoch++) {
+      this.shuffle(order);
+      for (let first = 0; first < teams; first += config.minibatchTeams) {
+        const picked = order.subarray(first, Math.min(teams, first + config.minibatchTeams));
+        const minibatch = selectTeams([rollout.batch], picked);
+        const samples = samplesOf(sampleStart, picked);
+        const step = actorCriticStep(
+          this.trainGraph,
+          this.policy,
+          this.adam,
+          this.table.matrix(),
+          minibatch,
+          {
+            oldActionLogProbs: pick(rollout.actionLogProbs, samples),
+            oldMessageLogProbs: pick(rollout.messageLogProbs, samples),
+            actionAdvantages: pick(advantages.action, samples),
+            messageAdvantages: pick(advantages.message, samples),
+            teamReturns: pick(advantages.teamReturns, picked),
+            sampleReturns: pick(advantages.sampleReturns, samples),
+          },
+          config,
+        );
+        this.gradientUpdates++;
+        stats.push(step);
+        if (epoch === config.epochs - 1) {
+          this.metrics.record(
+            "stability/approx_kl",
+            approxKl(pick(rollout.actionLogProbs, samples), step.newActionLogProbs),
+          );
+          this.metrics.record(
+            "stability/clip_fraction",
+            clipFraction(
+              pick(rollout.actionLogProbs, samples),
+              step.newActionLogProbs,
+              config.clipRatio,
+            ),
+          );
+        }
+      }
+    }
+
+    // 6. Metrics.
+    this.recordStepStats(stats);
+    this.recordCritic(rollout, advantages);
+  }
+
+  private async cloneIteration(): Promise<void> {
+    const config = this.config;
+    // Demonstrations: the oracle acts; as many joint steps as an RL iteration collects.
+    const demos = await this.collector.collectDemonstrations(config.rolloutSteps, this.rng);
+    this.jointSteps += config.rolloutSteps * config.envs;
+    const teams = config.rolloutSteps * config.envs;
+    const order = Int32Array.from({ length: teams }, (_, j) => j);
+    const stats: StepStats[] = [];
+    for (let epoch = 0; epoch < config.epochs; epoch++) {
+      this.shuffle(order);
+      for (let first = 0; first < teams; first += config.minibatchTeams) {
+        const picked = order.subarray(first, Math.min(teams, first + config.minibatchTeams));
+        const minibatch = selectTeams([demos], picked);
+        stats.push(
+          cloningStep(
+            this.trainGraph,
+            this.policy,
+            this.adam,
+            this.table.matrix(),
+            minibatch,
+            config,
+          ),
+        );
+        this.gradientUpdates++;
+      }
+    }
+    this.recordStepStats(stats);
+  }
+
+  /** The rewards the advantages are computed from (the raw ones until a shaping term is on). */
+  private adjustedRewards(rollout: Rollout): { team: Float32Array; agent: Float32Array } {
+    const config = this.config;
+    for (const [field, on] of [
+      ["temporalRedistribution", config.temporalRedistribution],
+      ["shaping", config.shaping !== "none"],
+    ] as const) {
+      if (on) {
+        throw new ConfigError({
+          input: `config field ${field}`,
+          problem: "names a credit term whose kernel has not landed in src/learn/credit/ yet",
+          expected: 'false / "none" for now',
+          actual: String(field === "shaping" ? config.shaping : true),
+          fix: "use the coordinated-no-redistribution / coordinated-no-shaping ablations, or shared-td",
+        });
+      }
+    }
+    return { team: rollout.teamRewards, agent: rollout.agentRewards };
+  }
+
+  private withAgentCredit(rollout: Rollout, temporal: Advantages): Advantages {
+    const g = new Graph(this.options.gemm, { recordGradients: false });
+    const out = this.policy.forward(g, this.table.matrix(), rollout.batch, { withQ: true });
+    if (out.actionQ === null || out.messageQ === null) return temporal;
+    return counterfactualAdvantages(
+      rollout,
+      {
+        actionQ: out.actionQ.value,
+        messageQ: out.messageQ.value,
+        actionLogProbs: out.actionLogProbs.value,
+        messageLogProbs: out.messageLogProbs.value,
+      },
+      temporal,
+    );
+  }
+
+  private recordEpisodes(rollout: Rollout): void {
+    const m = this.metrics;
+    m.record("rollout/episodes", rollout.episodes.length);
+    m.record("rollout/reward_per_step", meanOf(rollout.teamRewards));
+    if (rollout.episodes.length === 0) return;
+    m.record("rollout/team_return", meanOf(rollout.episodes.map((e) => e.teamReturn)));
+    m.record(
+      "rollout/normalised_score",
+      meanOf(rollout.episodes.map((e) => this.references.normalised(e.task, e.teamReturn))),
+    );
+  }
+
+  private recordStepStats(stats: readonly StepStats[]): void {
+    const m = this.metrics;
+    const avg = (key: keyof Omit<StepStats, "newActionLogProbs">) =>
+      meanOf(stats.map((s) => s[key]));
+    m.record("loss/policy", avg("policyLoss"));
+    m.record("loss/message_policy", avg("messageLoss"));
+    m.record("loss/value", avg("valueLoss"));
+    m.record("loss/q", avg("qLoss"));
+    m.record("stability/entropy", avg("entropy"));
+    m.record("stability/grad_norm", avg("gradNorm"));
+    for (const [key, value] of [
+      ["loss/policy", avg("policyLoss")],
+      ["loss/value", avg("valueLoss")],
+      ["stability/grad_norm", avg("gradNorm")],
+    ] as const) {
+      if (!Number.isFinite(value)) {
+        throw new NumericError({
+          input: key,
+          problem: "is not finite",
+          expected: "a finite number",
+          actual: String(value),
+          fix: "lower the learning rate; the last good checkpoint is kept",
+        });
+      }
+    }
+  }
+
+  private recordCritic(rollout: Rollout, advantages: Advantages): void {
+    const stateCritic = this.config.critic === "state";
+    this.metrics.record(
+      "stability/explained_variance",
+      stateCritic
+        ? explainedVariance(rollout.stateValues, advantages.teamReturns)
+        : explainedVariance(rollout.observationValues, advantages.sampleReturns),
+    );
+  }
+
+  private shuffle(order: Int32Array): void {
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = this.rng.int(i + 1);
+      const tmp = order[i];
+      order[i] = order[j];
+      order[j] = tmp;
+    }
+  }
+
+  private stoppedAt(error: NumericError): NumericError {
+    return new NumericError({
+      input: `iteration ${this.iteration + 1}: ${error.input}`,
+      problem: `${error.problem} (training stopped)`,
+      expected: error.expected,
+      actual: error.actual,
+      fix: error.fix,
+      cause: error,
+    });
+  }
+}
+
+/** The sample indices of `teams` (in that order) given the batch's team offsets. */
+function samplesOf(teamOffsets: Int32Array, teams: Int32Array): Int32Array {
+  let count = 0;
+  for (const j of teams) count += teamOffsets[j + 1] - teamOffsets[j];
+  const out = new Int32Array(count);
+  let k = 0;
+  for (const j of teams) for (let s = teamOffsets[j]; s < teamOffsets[j + 1]; s++) out[k++] = s;
+  return out;
+}
+
+function pick(values: Float32Array, indices: Int32Array): Float32Array {
+  return Float32Array.from(indices, (i) => values[i]);
+}

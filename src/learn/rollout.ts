@@ -1,0 +1,251 @@
+/**
+ * Rollout collection: `envs` tasks stepped in lock-step by the current policy for `rolloutSteps`
+ * joint steps, stored once as one ragged {@link PolicyBatch} (team `t · envs + e` is step t of
+ * environment e) plus per-sample and per-team arrays. An environment whose episode ends starts a
+ * new one on a task drawn from the run's PRNG. Each environment's episode is also kept as
+ * (task, reset seed, joint actions so far) so a resumed run can replay it to the same state.
+ */
+
+import { BatchBuilder, type PolicyBatch, selectTeams } from "../agents/batch.js";
+import { type PolicyNetwork, sampleCandidate } from "../agents/policy.js";
+import type { TextTable } from "../agents/text-table.js";
+import type { Rng } from "../core/prng.js";
+import type { TaskSim, TeamPolicy } from "../env/types.js";
+import type { Gemm } from "../model/gemm.js";
+import { Graph } from "../model/graph.js";
+import type { TrainingTask } from "./tasks.js";
+
+/** One collected rollout; T = steps, E = envs, S = agent-steps, J = T · E teams. */
+export interface Rollout {
+  readonly steps: number;
+  readonly envs: number;
+  /** Largest team size seen (the per-agent column count of agent-level buffers). */
+  readonly maxAgents: number;
+  readonly batch: PolicyBatch;
+  /** log π(a) and log μ(m) of the taken action and message at collection, `[S]`. */
+  readonly actionLogProbs: Float32Array;
+  readonly messageLogProbs: Float32Array;
+  /** Each agent's own reward, `[S]`; team reward and termination per team, `[J]`. */
+  readonly agentRewards: Float32Array;
+  readonly teamRewards: Float32Array;
+  readonly terminated: Uint8Array;
+  /** V(oⁱ) `[S]` and V(s) `[J]` at collection. */
+  readonly observationValues: Float32Array;
+  readonly stateValues: Float32Array;
+  /** Bootstrap values after the last step: V(s_T) `[E]`, V(oⁱ_T) `[E × maxAgents]` (0-padded). */
+  readonly lastStateValues: Float32Array;
+  readonly lastObservationValues: Float32Array;
+  /** Episodes that ended during the rollout: task index and raw team return. */
+  readonly episodes: readonly { readonly task: number; readonly teamReturn: number }[];
+}
+
+/** An environment slot's episode so far, enough to rebuild its sim by replay. */
+export interface EpisodeRecord {
+  task: number;
+  seed: number;
+  teamReturn: number;
+  /** Joint actions and messages taken so far, agent-major per step. */
+  actions: number[];
+  messages: number[];
+}
+
+/** Steps `envs` sims with a policy and collects rollouts. */
+export class RolloutCollector {
+  private readonly sims: TaskSim[] = [];
+  private readonly episodes: EpisodeRecord[] = [];
+  private readonly oracles: (TeamPolicy | undefined)[] = [];
+  private readonly oracleEpisodes: (EpisodeRecord | undefined)[] = [];
+
+  /** Starts `envs` episodes on tasks drawn from `rng`. */
+  constructor(
+    readonly tasks: readonly TrainingTask[],
+    readonly table: TextTable,
+    readonly numericWidth: number,
+    envs: number,
+    rng: Rng,
+  ) {
+    for (let e = 0; e < envs; e++) {
+      this.sims.push(this.tasks[0].family.createSim(this.tasks[0].task));
+      this.episodes.push(this.startEpisode(e, rng));
+    }
+  }
+
+  /** Each slot's episode so far (for checkpoints). */
+  episodeRecords(): readonly EpisodeRecord[] {
+    return this.episodes;
+  }
+
+  /** Rebuilds every slot's sim from saved records by replaying their joint actions. */
+  restoreEpisodes(records: readonly EpisodeRecord[]): void {
+    records.forEach((record, e) => {
+      const { family, task } = this.tasks[record.task];
+      const sim = family.createSim(task);
+      sim.reset(record.seed);
+      const n = sim.numAgents;
+      const actions = new Int32Array(n);
+      const messages = new Int32Array(n);
+      const rewards = new Float64Array(n);
+      for (let k = 0; k < record.actions.length; k += n) {
+        for (let i = 0; i < n; i++) {
+          actions[i] = record.actions[k + i];
+          messages[i] = record.messages[k + i];
+        }
+        sim.step(actions, messages, rewards);
+      }
+      this.sims[e] = sim;
+      this.episodes[e] = {
+        ...record,
+        actions: [...record.actions],
+        messages: [...record.messages],
+      };
+    });
+  }
+
+  /** Runs `steps` joint steps in every environment with `policy`, sampling from `rng`. */
+  async collect(policy: PolicyNetwork, gemm: Gemm, steps: number, rng: Rng): Promise<Rollout> {
+    const envs = this.sims.length;
+    const graph = new Graph(gemm, { recordGradients: false });
+    const stepBatches: PolicyBatch[] = [];
+    const actionLogProbs: number[] = [];
+    const messageLogProbs: number[] = [];
+    const agentRewards: number[] = [];
+    const observationValues: number[] = [];
+    const teamRewards = new Float32Array(steps * envs);
+    const terminated = new Uint8Array(steps * envs);
+    const stateValues = new Float32Array(steps * envs);
+    const finished: { task: number; teamReturn: number }[] = [];
+    let maxAgents = 0;
+    for (let t = 0; t < steps; t++) {
+      // Observe every environment and act with the current policy.
+      const batch = await this.observe();
+      graph.reset();
+      const out = policy.forward(graph, this.table.matrix(), batch);
+      for (let s = 0; s < batch.samples; s++) {
+        const a0 = batch.actionOffsets[s];
+        const m0 = batch.messageOffsets[s];
+        const lpa = out.actionLogProbs.value;
+        const lpm = out.messageLogProbs.value;
+        batch.chosenAction[s] = sampleCandidate(rng, lpa, a0, batch.actionOffsets[s + 1]);
+        batch.chosenMessage[s] = sampleCandidate(rng, lpm, m0, batch.messageOffsets[s + 1]);
+        actionLogProbs.push(lpa[a0 + batch.chosenAction[s]]);
+        messageLogProbs.push(lpm[m0 + batch.chosenMessage[s]]);
+        observationValues.push(out.observationValues.value[s]);
+      }
+      // Step every environment; an ended episode restarts on a new task.
+      for (let e = 0; e < envs; e++) {
+        const sim = this.sims[e];
+        const n = sim.numAgents;
+        maxAgents = Math.max(maxAgents, n);
+        const first = batch.teamOffsets[e];
+        const actions = Int32Array.from(batch.chosenAction.subarray(first, first + n));
+        const messages = Int32Array.from(batch.chosenMessage.subarray(first, first + n));
+        const rewards = new Float64Array(n);
+        sim.step(actions, messages, rewards);
+        const episode = this.episodes[e];
+        episode.actions.push(...actions);
+        episode.messages.push(...messages);
+        let team = 0;
+        for (let i = 0; i < n; i++) {
+          agentRewards.push(rewards[i]);
+          team += rewards[i];
+        }
+        episode.teamReturn += team;
+        teamRewards[t * envs + e] = team;
+        stateValues[t * envs + e] = out.stateValues.value[e];
+        if (sim.done) {
+          terminated[t * envs + e] = 1;
+          finished.push({ task: episode.task, teamReturn: episode.teamReturn });
+          this.episodes[e] = this.startEpisode(e, rng);
+        }
+      }
+      stepBatches.push(batch);
+    }
+    // Bootstrap: values of the states the rollout stops in.
+    const last = await this.observe();
+    graph.reset();
+    const lastOut = policy.forward(graph, this.table.matrix(), last);
+    for (let e = 0; e < envs; e++) maxAgents = Math.max(maxAgents, this.sims[e].numAgents);
+    const lastObservationValues = new Float32Array(envs * maxAgents);
+    for (let s = 0; s < last.samples; s++) {
+      lastObservationValues[last.sampleTeam[s] * maxAgents + last.agentIndex[s]] =
+        lastOut.observationValues.value[s];
+    }
+    const all = new Int32Array(steps * envs);
+    for (let j = 0; j < all.length; j++) all[j] = j;
+    return {
+      steps,
+      envs,
+      maxAgents,
+      batch: selectTeams(stepBatches, all),
+      actionLogProbs: Float32Array.from(actionLogProbs),
+      messageLogProbs: Float32Array.from(messageLogProbs),
+      agentRewards: Float32Array.from(agentRewards),
+      teamRewards,
+      terminated,
+      observationValues: Float32Array.from(observationValues),
+      stateValues,
+      lastStateValues: Float32Array.from(lastOut.stateValues.value),
+      lastObservationValues,
+      episodes: finished,
+    };
+  }
+
+  /**
+   * Runs `steps` joint steps in every environment with each family's oracle acting, and returns
+   * the observed teams with the oracle's actions and messages as the chosen ones (the
+   * demonstrations behaviour cloning learns from).
+   */
+  async collectDemonstrations(steps: number, rng: Rng): Promise<PolicyBatch> {
+    const envs = this.sims.length;
+    const batches: PolicyBatch[] = [];
+    for (let t = 0; t < steps; t++) {
+      const batch = await this.observe();
+      for (let e = 0; e < envs; e++) {
+        const sim = this.sims[e];
+        const n = sim.numAgents;
+        const actions = new Int32Array(n);
+        const messages = new Int32Array(n);
+        this.oracleOf(e).act(sim, rng, actions, messages);
+        batch.chosenAction.set(actions, batch.teamOffsets[e]);
+        batch.chosenMessage.set(messages, batch.teamOffsets[e]);
+        sim.step(actions, messages, new Float64Array(n));
+        this.episodes[e].actions.push(...actions);
+        this.episodes[e].messages.push(...messages);
+        if (sim.done) this.episodes[e] = this.startEpisode(e, rng);
+      }
+      batches.push(batch);
+    }
+    const all = new Int32Array(steps * envs);
+    for (let j = 0; j < all.length; j++) all[j] = j;
+    return selectTeams(batches, all);
+  }
+
+  private oracleOf(slot: number): TeamPolicy {
+    const episode = this.episodes[slot];
+    let oracle = this.oracles[slot];
+    if (oracle === undefined || this.oracleEpisodes[slot] !== episode) {
+      oracle = this.tasks[episode.task].family.policy("oracle");
+      oracle.reset(this.sims[slot]);
+      this.oracles[slot] = oracle;
+      this.oracleEpisodes[slot] = episode;
+    }
+    return oracle;
+  }
+
+  private async observe(): Promise<PolicyBatch> {
+    const builder = new BatchBuilder(this.table, this.numericWidth);
+    for (const sim of this.sims) builder.addTeam(sim);
+    await this.table.flush();
+    return builder.build();
+  }
+
+  private startEpisode(slot: number, rng: Rng): EpisodeRecord {
+    const index = rng.int(this.tasks.length);
+    const { family, task } = this.tasks[index];
+    const sim = family.createSim(task);
+    const seed = rng.int(0x7fffffff);
+    sim.reset(seed);
+    this.sims[slot] = sim;
+    return { task: index, seed, teamReturn: 0, actions: [], messages: [] };
+  }
+}

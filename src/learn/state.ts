@@ -1,0 +1,99 @@
+/**
+ * Learner checkpoints: parameters, Adam moments and step count, the run's PRNG, the iteration and
+ * budget counters, and each environment slot's episode so far (task, reset seed, joint actions),
+ * so that a resumed run replays its environments to the same states and continues bit for bit.
+ * A checkpoint from another architecture, encoder or GEMM backend is refused (all or nothing).
+ */
+import { CheckpointError } from "../core/errors.js";
+import type { FileSystem } from "../core/fs.js";
+import { nodeFileSystem } from "../core/fs.js";
+import { describeEncoder, type EncoderRecord } from "../encode/encoder.js";
+import { loadCheckpoint, saveCheckpoint } from "../model/checkpoint.js";
+import type { Learner } from "./learner.js";
+import type { EpisodeRecord } from "./rollout.js";
+
+interface LearnerMetadata {
+  readonly method: string;
+  readonly iteration: number;
+  readonly jointSteps: number;
+  readonly gradientUpdates: number;
+  readonly wallSeconds: number;
+  readonly encoder: EncoderRecord;
+  readonly backend: string;
+  readonly episodes: readonly EpisodeRecord[];
+}
+
+/**
+ * The checkpoint fingerprint: the policy's architecture, the encoder's identity and the GEMM
+ * backend (runs are bit-for-bit only within one backend), so that a checkpoint from another of
+ * any of them is refused before anything is loaded.
+ */
+export function architectureOf(learner: Learner): string {
+  return `${learner.policy.fingerprint} encoder=${learner.options.encoder.identity} backend=${learner.options.gemm.name}`;
+}
+
+/** Saves `learner`'s whole state to `path` atomically. */
+export async function saveLearnerState(
+  path: string,
+  learner: Learner,
+  fs: FileSystem = nodeFileSystem,
+): Promise<void> {
+  const metadata: LearnerMetadata = {
+    method: learner.options.method,
+    iteration: learner.iteration,
+    jointSteps: learner.jointSteps,
+    gradientUpdates: learner.gradientUpdates,
+    wallSeconds: learner.wallSeconds,
+    encoder: describeEncoder(learner.options.encoder),
+    backend: learner.options.gemm.name,
+    episodes: learner.collector.episodeRecords(),
+  };
+  await saveCheckpoint(
+    path,
+    {
+      architecture: architectureOf(learner),
+      params: learner.policy.parameters(),
+      optimizer: learner.adam,
+      rng: learner.rng,
+      metadata: metadata as unknown as Record<string, unknown>,
+    },
+    fs,
+  );
+}
+
+/**
+ * Restores a state saved by {@link saveLearnerState} into `learner` (built with the same config,
+ * tasks, encoder and backend). Throws a CheckpointError naming the file, and changes nothing, when
+ * it was saved by another architecture, encoder or backend.
+ */
+export async function loadLearnerState(
+  path: string,
+  learner: Learner,
+  fs: FileSystem = nodeFileSystem,
+): Promise<void> {
+  const loaded = await loadCheckpoint(
+    path,
+    {
+      architecture: architectureOf(learner),
+      params: learner.policy.parameters(),
+      optimizer: learner.adam,
+    },
+    fs,
+  );
+  const meta = loaded.metadata as unknown as LearnerMetadata;
+  if (loaded.rng === null) {
+    throw new CheckpointError({
+      input: path,
+      problem: "holds no PRNG state",
+      expected: "a learner checkpoint",
+      actual: "a model-only checkpoint",
+      fix: "resume from a checkpoint written by saveLearnerState",
+    });
+  }
+  learner.rng = loaded.rng;
+  learner.iteration = meta.iteration;
+  learner.jointSteps = meta.jointSteps;
+  learner.gradientUpdates = meta.gradientUpdates;
+  learner.wallSeconds = meta.wallSeconds;
+  learner.collector.restoreEpisodes(meta.episodes);
+}
