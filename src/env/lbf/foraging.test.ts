@@ -237,11 +237,13 @@ describe("Level-Based Foraging reset", () => {
     );
   });
 
-  // lbforaging v3's random policy scores about 0.20 on 8x8-2p-2f (EPyMARL's random-play figure).
+  // EPyMARL reports 0.20 for random play on 8x8-2p-2f; we accept the issue's margin for "the same
+  // return" on LBF, 0.03, with our mean tight (SE < 0.006).
   test("the random-policy return on 8x8-2p-2f matches the published 0.20", () => {
     const sim = new ForagingSim(parseForagingId("Foraging-8x8-2p-2f-v3"));
     const { mean, se } = randomReturnStats(sim, 10_000, Rng.fromSeed("lbf-random"));
-    assert.ok(Math.abs(mean - 0.2) < 4 * se + 0.005, `mean ${mean.toFixed(3)} ± ${se.toFixed(3)}`);
+    assert.ok(se < 0.006, `SE ${se}`);
+    assert.ok(Math.abs(mean - 0.2) < 0.03, `mean ${mean.toFixed(3)} ± ${se.toFixed(3)}`);
   });
 });
 

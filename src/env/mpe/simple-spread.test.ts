@@ -128,16 +128,23 @@ describe("Simple Spread rewards", () => {
 
   // Published references: PettingZoo's simple_spread_v2 page listed −115.6 as the average total
   // random-policy reward for 3 agents; EPyMARL reports −80.6 for random play on simple_spread_v3.
-  // We accept a difference within 4 standard errors of our mean plus 0.5 for the published figure's
-  // own (unreported) sampling error.
+  // Neither says how many episodes it averaged, so we accept the issue's own margin for "the same
+  // return" on Spread, 1.5, as long as our mean is tight (SE < 0.3, i.e. 1/5 of the margin).
+  const SPREAD_MARGIN = 1.5;
+
   test("the legacy v2 random-policy return matches PettingZoo's published −115.6", () => {
     const { mean, se } = randomReturns("v2", 10_000);
-    assert.ok(Math.abs(mean - -115.6) < 4 * se + 0.5, `mean ${mean.toFixed(2)} ± ${se.toFixed(2)}`);
+    assert.ok(se < SPREAD_MARGIN / 5, `SE ${se}`);
+    assert.ok(
+      Math.abs(mean - -115.6) < SPREAD_MARGIN,
+      `mean ${mean.toFixed(2)} ± ${se.toFixed(2)}`,
+    );
   });
 
   test("the v3 random-policy return matches EPyMARL's random-play −80.6", () => {
     const { mean, se } = randomReturns("v3", 10_000);
-    assert.ok(Math.abs(mean - -80.6) < 4 * se + 0.5, `mean ${mean.toFixed(2)} ± ${se.toFixed(2)}`);
+    assert.ok(se < SPREAD_MARGIN / 5, `SE ${se}`);
+    assert.ok(Math.abs(mean - -80.6) < SPREAD_MARGIN, `mean ${mean.toFixed(2)} ± ${se.toFixed(2)}`);
   });
 });
 
