@@ -54,6 +54,22 @@ export {
   type NormalizeOptions,
   normalizeAdvantagesPerGroup,
 } from "./normalize.js";
+/**
+ * Return redistribution for delayed rewards (RUDDER / return decomposition).
+ * `new ReturnDecomposition(name, { featureSize, gemm, rng })`: `trainStep(batch)` fits ψ so an
+ * episode's per-step scores sum to its return; `redistribute(batch)` → r̃ `[rows]`, summing to
+ * each return exactly, r̃_t depending only on steps ≤ t. A batch is `{ features [rows × F],
+ * offsets [E + 1], returns [E] }` of complete episodes; `completeEpisodes(T, ended,
+ * startsAtFirstStep)` finds them in a `[T × N]` rollout. Use γ = 1 on r̃ (docs/methods.md).
+ */
+export {
+  completeEpisodes,
+  type EpisodeBatch,
+  ReturnDecomposition,
+  type ReturnDecompositionOptions,
+  type RolloutEpisodes,
+  redistributeReturns,
+} from "./redistribution.js";
 export {
   influenceBonus,
   type ReweightInput,
