@@ -95,6 +95,7 @@ export {
   type StepResult,
   type TextObservation,
 } from "./env/parallel-env.js";
+export { EXACT_LIMITS, exactPlanningReturn } from "./env/planning/exact.js";
 export { planningFamily } from "./env/planning/index.js";
 export type { PlanningTask, Subtask } from "./env/planning/task.js";
 export { normalise, nothingPolicy, randomPolicy, runEpisode } from "./env/policies.js";
@@ -128,6 +129,44 @@ export {
   type TeamPolicy,
 } from "./env/types.js";
 export { VectorEnv, type VectorEnvOptions, type VectorPosition } from "./env/vector-env.js";
+// Credit assignment: GAE/TD, return redistribution, COMA agent credit, communication-aware
+// shaping, per-agent normalisation, stability diagnostics (equations in docs/methods.md).
+export {
+  type AgentCreditInput,
+  type AgentCreditOutput,
+  agentCredit,
+  approxKl,
+  type CounterfactualInput,
+  type CounterfactualOutput,
+  clipFraction,
+  completeEpisodes,
+  computeGae,
+  computeTdErrors,
+  counterfactualAdvantage,
+  differenceRewards,
+  type EpisodeBatch,
+  exactKl,
+  explainedVariance,
+  type GaeInput,
+  type GaeOutput,
+  type GroupStats,
+  groupsOfColumns,
+  type InfluenceInput,
+  type InfluenceMeasure,
+  influenceBonus,
+  meanEntropy,
+  messageInfluence,
+  type NormalizeOptions,
+  normalizeAdvantagesPerGroup,
+  ReturnDecomposition,
+  type ReturnDecompositionOptions,
+  type ReweightInput,
+  type RolloutEpisodes,
+  redistributeReturns,
+  reweightTeamReward,
+  type ShapingInput,
+  shapeRewards,
+} from "./learn/credit/index.js";
 // Model: tape autodiff, ops, layers, Adam, checkpoints (design notes in src/model/graph.ts).
 export { Adam, type AdamOptions, type AdamStepInfo, zeroGrads } from "./model/adam.js";
 // Model: GEMM backends.
