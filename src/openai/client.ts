@@ -48,6 +48,19 @@ export interface ChatRequest {
   readonly maxTokens?: number;
   readonly seed?: number;
   readonly stop?: readonly string[];
+  /**
+   * Asks for a reply that is JSON matching `schema` (OpenAI's `response_format: json_schema`;
+   * vLLM, llama.cpp server, Ollama and LM Studio honour it). Servers that ignore it still answer.
+   */
+  readonly jsonSchema?: { readonly name: string; readonly schema: Record<string, unknown> };
+  /** Asks for the log-probability of each reply token (`logprobs: true`) where the server offers it. */
+  readonly logprobs?: boolean;
+}
+
+/** One reply token and its log-probability. */
+export interface TokenLogprob {
+  readonly token: string;
+  readonly logprob: number;
 }
 
 /** What a chat completion returned. */
@@ -56,6 +69,8 @@ export interface ChatResult {
   readonly finishReason: string;
   readonly promptTokens: number;
   readonly completionTokens: number;
+  /** Per-token log-probabilities, when asked for and the server sent them. */
+  readonly logprobs?: readonly TokenLogprob[];
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -158,11 +173,30 @@ export class OpenAiCompatibleClient implements ChatClient {
         ...(request.maxTokens === undefined ? {} : { max_tokens: request.maxTokens }),
         ...(request.seed === undefined ? {} : { seed: request.seed }),
         ...(request.stop === undefined ? {} : { stop: [...request.stop] }),
+        ...(request.jsonSchema === undefined
+          ? {}
+          : {
+              response_format: {
+                type: "json_schema" as const,
+                json_schema: {
+                  name: request.jsonSchema.name,
+                  schema: request.jsonSchema.schema,
+                  strict: true,
+                },
+              },
+            }),
+        ...(request.logprobs === true ? { logprobs: true } : {}),
         stream: false,
       }),
     )) as unknown;
     const choice = (
-      response as { choices?: { message?: { content?: unknown }; finish_reason?: unknown }[] }
+      response as {
+        choices?: {
+          message?: { content?: unknown };
+          finish_reason?: unknown;
+          logprobs?: { content?: unknown };
+        }[];
+      }
     )?.choices?.[0];
     if (typeof choice?.message?.content !== "string") {
       throw this.error(request.model, "returned a malformed chat completion", {
@@ -173,11 +207,13 @@ export class OpenAiCompatibleClient implements ChatClient {
     }
     const usage = (response as { usage?: { prompt_tokens?: number; completion_tokens?: number } })
       .usage;
+    const logprobs = tokenLogprobs(choice.logprobs?.content);
     return {
       content: choice.message.content,
       finishReason: String(choice.finish_reason ?? "unknown"),
       promptTokens: usage?.prompt_tokens ?? 0,
       completionTokens: usage?.completion_tokens ?? 0,
+      ...(logprobs === undefined ? {} : { logprobs }),
     };
   }
 
@@ -331,6 +367,17 @@ function isTransient(error: unknown): boolean {
     return status === 408 || status === 409 || status === 429 || status >= 500;
   }
   return false;
+}
+
+/** The `choices[0].logprobs.content` entries that are well formed, or undefined when none are. */
+function tokenLogprobs(content: unknown): TokenLogprob[] | undefined {
+  if (!Array.isArray(content)) return undefined;
+  const out: TokenLogprob[] = [];
+  for (const entry of content as { token?: unknown; logprob?: unknown }[]) {
+    if (typeof entry?.token === "string" && typeof entry.logprob === "number")
+      out.push({ token: entry.token, logprob: entry.logprob });
+  }
+  return out.length === 0 ? undefined : out;
 }
 
 function preview(value: unknown): string {

@@ -1,9 +1,10 @@
 /**
  * A fake OpenAI-compatible server for tests: a real HTTP server on 127.0.0.1, port 0, serving
  * `/v1/embeddings` (deterministic vectors derived from each text) and `/v1/chat/completions`
- * (a reply function). Tests queue scripted faults (status codes, delays, malformed JSON, wrong
- * vector count or length, base64 instead of floats) and read back the requests it received.
- * `close()` ends every open connection, so no socket outlives its test.
+ * (a reply function; usage counts one "token" per character, log-probabilities when asked, a 404
+ * for a model outside `models`). Tests queue scripted faults (status codes, delays, malformed or
+ * empty bodies, wrong vector count or length, base64 instead of floats) and read back the
+ * requests it received. `close()` ends every open connection, so no socket outlives its test.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -13,6 +14,7 @@ export type FakeFault =
   | { readonly kind: "status"; readonly status: number; readonly retryAfterSeconds?: number }
   | { readonly kind: "delay"; readonly ms: number }
   | { readonly kind: "malformed-json" }
+  | { readonly kind: "empty-body" }
   | { readonly kind: "wrong-count" }
   | { readonly kind: "wrong-length" }
   | { readonly kind: "base64" };
@@ -23,6 +25,8 @@ export interface FakeServerOptions {
   readonly embeddingDimension?: number;
   /** The assistant's reply to a chat request. Default: echoes the last message. */
   readonly chatReply?: (messages: readonly { role: string; content: string }[]) => string;
+  /** The models the chat endpoint serves; a request for another gets a 404. Default: any. */
+  readonly models?: readonly string[];
 }
 
 /** A received request: path and parsed JSON body. */
@@ -98,6 +102,10 @@ export async function startFakeOpenAiServer(
         );
         return;
       }
+      if (fault?.kind === "empty-body") {
+        send(response, 200, "", { "content-type": "application/json" });
+        return;
+      }
       if (fault?.kind === "malformed-json") {
         send(response, 200, '{"data": [', { "content-type": "application/json" });
         return;
@@ -130,6 +138,16 @@ export async function startFakeOpenAiServer(
         const messages = Array.isArray(body.messages)
           ? (body.messages as { role: string; content: string }[])
           : [];
+        const content = chatReply(messages);
+        if (options.models !== undefined && !options.models.includes(String(body.model))) {
+          send(
+            response,
+            404,
+            JSON.stringify({ error: { message: `model "${String(body.model)}" not found` } }),
+            { "content-type": "application/json" },
+          );
+          return;
+        }
         sendJson(response, {
           id: `fake-${requests.length}`,
           object: "chat.completion",
@@ -138,11 +156,28 @@ export async function startFakeOpenAiServer(
           choices: [
             {
               index: 0,
-              message: { role: "assistant", content: chatReply(messages) },
+              message: { role: "assistant", content },
               finish_reason: "stop",
+              ...(body.logprobs === true
+                ? {
+                    logprobs: {
+                      content: Array.from(content, (token) => ({
+                        token,
+                        logprob: -0.5,
+                        bytes: null,
+                        top_logprobs: [],
+                      })),
+                    },
+                  }
+                : {}),
             },
           ],
-          usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+          usage: {
+            prompt_tokens: messages.reduce((sum, m) => sum + String(m.content).length, 0),
+            completion_tokens: content.length,
+            total_tokens:
+              messages.reduce((sum, m) => sum + String(m.content).length, 0) + content.length,
+          },
         });
         return;
       }
