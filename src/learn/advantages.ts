@@ -1,10 +1,11 @@
 /**
  * From a collected rollout to per-sample advantages and value targets, by calling the credit
  * kernels (src/learn/credit/) in the layouts they document: team-level GAE on V(s) (one column per
- * environment), agent-level GAE on V(oⁱ) (one column per environment × team position, padded), and
+ * environment), agent-level GAE (one column per environment × team position, padded), and
  * COMA's counterfactual advantages per head from the centralised Q.
  */
 
+import { type AdjustedRewards, columnOf } from "./adjust.js";
 import type { LearnerConfig } from "./config.js";
 import { counterfactualAdvantage } from "./credit/counterfactual.js";
 import { computeGae } from "./credit/gae.js";
@@ -17,17 +18,21 @@ export interface Advantages {
   readonly action: Float32Array;
   /** Advantage of the message head, `[S]`. */
   readonly message: Float32Array;
-  /** λ-return targets of V(s) (and of Q at the taken candidates), per team `[J]`. */
+  /** λ-return targets of V(s): the (possibly redistributed) team reward, per team `[J]`. */
   readonly teamReturns: Float32Array;
-  /** λ-return targets of V(oⁱ), per sample `[S]`. */
+  /** λ-return targets per sample `[S]` of the agent's adjusted reward: V(oⁱ)'s and Q's target. */
   readonly sampleReturns: Float32Array;
 }
 
-/** GAE advantages and targets for the configured critic (team-level or agent-level). */
+/**
+ * GAE per agent column on the adjusted rewards, with the configured critic as baseline (V(s) of
+ * the agent's team, or its own V(oⁱ)), and team-level GAE on the team reward for V(s)'s targets.
+ * Padded columns are terminal with zero reward and value, so their advantages are 0 and unused.
+ */
 export function temporalAdvantages(
   rollout: Rollout,
   config: LearnerConfig,
-  rewards: { team: Float32Array; agent: Float32Array },
+  rewards: AdjustedRewards,
 ): Advantages {
   const { steps, envs, maxAgents, batch } = rollout;
   const team = computeGae({
@@ -40,45 +45,38 @@ export function temporalAdvantages(
     gamma: config.gamma,
     lambda: config.lambda,
   });
+  const width = envs * maxAgents;
+  const stateCritic = config.critic === "state";
+  const values = new Float32Array(steps * width);
+  const terminated = new Uint8Array(steps * width).fill(1);
+  for (let s = 0; s < batch.samples; s++) {
+    const k = columnOf(rollout, batch, s);
+    const j = batch.sampleTeam[s];
+    values[k] = stateCritic ? rollout.stateValues[j] : rollout.observationValues[s];
+    terminated[k] = rollout.terminated[j];
+  }
+  const lastValues = new Float32Array(width);
+  const last = rollout.lastBatch;
+  for (let s = 0; s < last.samples; s++) {
+    const e = last.sampleTeam[s];
+    const k = e * maxAgents + last.agentIndex[s];
+    lastValues[k] = stateCritic ? rollout.lastStateValues[e] : rollout.lastObservationValues[k];
+  }
+  const agent = computeGae({
+    steps,
+    width,
+    rewards: rewards.columns,
+    values,
+    lastValues,
+    terminated,
+    gamma: config.gamma,
+    lambda: config.lambda,
+  });
   const action = new Float32Array(batch.samples);
   const sampleReturns = new Float32Array(batch.samples);
-  if (config.critic === "state") {
-    for (let s = 0; s < batch.samples; s++) {
-      action[s] = team.advantages[batch.sampleTeam[s]];
-      sampleReturns[s] = team.returns[batch.sampleTeam[s]];
-    }
-  } else {
-    // Agent-level columns e · maxAgents + i; padded positions are terminal with zero reward.
-    const width = envs * maxAgents;
-    const agentRewards = new Float32Array(steps * width);
-    const values = new Float32Array(steps * width);
-    const terminated = new Uint8Array(steps * width).fill(1);
-    const column = (s: number) => {
-      const j = batch.sampleTeam[s];
-      const t = Math.floor(j / envs);
-      return t * width + (j - t * envs) * maxAgents + batch.agentIndex[s];
-    };
-    for (let s = 0; s < batch.samples; s++) {
-      const k = column(s);
-      const j = batch.sampleTeam[s];
-      agentRewards[k] = config.reward === "team" ? rewards.team[j] : rewards.agent[s];
-      values[k] = rollout.observationValues[s];
-      terminated[k] = rollout.terminated[j];
-    }
-    const agent = computeGae({
-      steps,
-      width,
-      rewards: agentRewards,
-      values,
-      lastValues: rollout.lastObservationValues,
-      terminated,
-      gamma: config.gamma,
-      lambda: config.lambda,
-    });
-    for (let s = 0; s < batch.samples; s++) {
-      action[s] = agent.advantages[column(s)];
-      sampleReturns[s] = agent.returns[column(s)];
-    }
+  for (let s = 0; s < batch.samples; s++) {
+    action[s] = agent.advantages[columnOf(rollout, batch, s)];
+    sampleReturns[s] = agent.returns[columnOf(rollout, batch, s)];
   }
   return { action, message: Float32Array.from(action), teamReturns: team.returns, sampleReturns };
 }

@@ -65,7 +65,7 @@ async function sampledScore(l: Learner): Promise<number> {
   return result.meanNormalisedScore;
 }
 
-for (const method of ["shared-td", "decentralized"]) {
+for (const method of ["coordinated", "shared-td", "decentralized"]) {
   for (const family of ["planning", "allocation"]) {
     test(`${method} on small ${family} tasks beats the random policy by 0.15 after 3,072 joint steps`, async () => {
       const l = learner(method, family);
@@ -102,9 +102,9 @@ function parameters(l: Learner): number[][] {
   return l.policy.parameters().map((p) => Array.from(p.value));
 }
 
-test("two runs with the same seed are identical bit for bit", async () => {
-  const a = learner("shared-td", "planning", 3);
-  const b = learner("shared-td", "planning", 3);
+test("two coordinated runs with the same seed are identical bit for bit", async () => {
+  const a = learner("coordinated", "planning", 3);
+  const b = learner("coordinated", "planning", 3);
   const rowsA = [await a.iterate(), await a.iterate()];
   const rowsB = [await b.iterate(), await b.iterate()];
   assert.deepEqual(parameters(a), parameters(b));
@@ -118,12 +118,12 @@ test("a run resumed from a checkpoint continues bit for bit", async () => {
   const dir = await mkdtemp(join(tmpdir(), "troupe-learner-"));
   try {
     const path = join(dir, "state.ckpt");
-    const straight = learner("decentralized", "allocation", 4);
+    const straight = learner("coordinated", "allocation", 4);
     await straight.iterate();
     await saveLearnerState(path, straight);
     await straight.iterate();
     await straight.iterate();
-    const resumed = learner("decentralized", "allocation", 99);
+    const resumed = learner("coordinated", "allocation", 99);
     await loadLearnerState(path, resumed);
     await resumed.iterate();
     await resumed.iterate();

@@ -14,6 +14,7 @@ import type { TextEncoder } from "../encode/encoder.js";
 import { Adam } from "../model/adam.js";
 import type { Gemm } from "../model/gemm.js";
 import { Graph } from "../model/graph.js";
+import { adjustRewards } from "./adjust.js";
 import {
   type Advantages,
   counterfactualAdvantages,
@@ -22,6 +23,7 @@ import {
 } from "./advantages.js";
 import type { LearnerConfig } from "./config.js";
 import { approxKl, clipFraction, explainedVariance } from "./credit/diagnostics.js";
+import { ReturnDecomposition } from "./credit/redistribution.js";
 import { MetricsRecorder, type MetricsRow, type MetricsSink, meanOf } from "./metrics.js";
 import { type Rollout, RolloutCollector } from "./rollout.js";
 import { ReferenceScores, type TrainingTask } from "./tasks.js";
@@ -61,6 +63,8 @@ export class Learner {
   jointSteps = 0;
   gradientUpdates = 0;
   wallSeconds = 0;
+  /** The learned return decomposition ψ (temporal redistribution only), else null. */
+  readonly decomposition: ReturnDecomposition | null;
   private readonly trainGraph: Graph;
 
   /** Builds the policy, optimiser and environments from `options` (deterministic in the seed). */
@@ -101,6 +105,15 @@ export class Learner {
     this.metrics = new MetricsRecorder(options.sinks ?? []);
     this.references = new ReferenceScores(tasks);
     this.trainGraph = new Graph(gemm);
+    this.decomposition = config.temporalRedistribution
+      ? new ReturnDecomposition("redistribution", {
+          featureSize: 2 * encoder.dimension,
+          hidden: [config.hidden],
+          learningRate: config.learningRate,
+          gemm,
+          rng: root.split("redistribution"),
+        })
+      : null;
   }
 
   get config(): LearnerConfig {
@@ -154,8 +167,14 @@ export class Learner {
     this.recordEpisodes(rollout);
 
     // 2. Bootstrap values: V(s_T) and V(oⁱ_T) were computed by the collector at the last states.
-    // 3. Rewards adjusted: the raw team and agent rewards (shaping terms plug in here).
-    const rewards = this.adjustedRewards(rollout);
+    // 3. Rewards adjusted: redistribution of delayed team rewards, communication-aware shaping.
+    const rewards = adjustRewards(rollout, config, {
+      policy: this.policy,
+      table: this.table,
+      gemm: this.options.gemm,
+      decomposition: this.decomposition,
+    });
+    this.metrics.record("credit/mean_influence", rewards.meanInfluence);
 
     // 4. Advantages and credit: GAE on the configured critic, COMA per head when agent credit is on.
     let advantages = temporalAdvantages(rollout, config, rewards);
@@ -240,26 +259,6 @@ export class Learner {
       }
     }
     this.recordStepStats(stats);
-  }
-
-  /** The rewards the advantages are computed from (the raw ones until a shaping term is on). */
-  private adjustedRewards(rollout: Rollout): { team: Float32Array; agent: Float32Array } {
-    const config = this.config;
-    for (const [field, on] of [
-      ["temporalRedistribution", config.temporalRedistribution],
-      ["shaping", config.shaping !== "none"],
-    ] as const) {
-      if (on) {
-        throw new ConfigError({
-          input: `config field ${field}`,
-          problem: "names a credit term whose kernel has not landed in src/learn/credit/ yet",
-          expected: 'false / "none" for now',
-          actual: String(field === "shaping" ? config.shaping : true),
-          fix: "use the coordinated-no-redistribution / coordinated-no-shaping ablations, or shared-td",
-        });
-      }
-    }
-    return { team: rollout.teamRewards, agent: rollout.agentRewards };
   }
 
   private withAgentCredit(rollout: Rollout, temporal: Advantages): Advantages {

@@ -35,6 +35,10 @@ export interface Rollout {
   /** Bootstrap values after the last step: V(s_T) `[E]`, V(oⁱ_T) `[E × maxAgents]` (0-padded). */
   readonly lastStateValues: Float32Array;
   readonly lastObservationValues: Float32Array;
+  /** The teams the rollout stops in (what the bootstrap values were computed on), `E` teams. */
+  readonly lastBatch: PolicyBatch;
+  /** 1 where environment e's episode started exactly at the rollout's first step, `[E]`. */
+  readonly startsFresh: Uint8Array;
   /** Episodes that ended during the rollout: task index and raw team return. */
   readonly episodes: readonly { readonly task: number; readonly teamReturn: number }[];
 }
@@ -115,6 +119,7 @@ export class RolloutCollector {
     const stateValues = new Float32Array(steps * envs);
     const finished: { task: number; teamReturn: number }[] = [];
     let maxAgents = 0;
+    const startsFresh = Uint8Array.from(this.episodes, (e) => (e.actions.length === 0 ? 1 : 0));
     for (let t = 0; t < steps; t++) {
       // Observe every environment and act with the current policy.
       const batch = await this.observe();
@@ -186,6 +191,8 @@ export class RolloutCollector {
       stateValues,
       lastStateValues: Float32Array.from(lastOut.stateValues.value),
       lastObservationValues,
+      lastBatch: last,
+      startsFresh,
       episodes: finished,
     };
   }

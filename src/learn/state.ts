@@ -59,6 +59,19 @@ export async function saveLearnerState(
     },
     fs,
   );
+  const psi = learner.decomposition;
+  if (psi !== null) {
+    await saveCheckpoint(
+      decompositionPath(path),
+      { architecture: architectureOf(learner), params: psi.parameters(), optimizer: psi.adam },
+      fs,
+    );
+  }
+}
+
+/** Where the return decomposition's own parameters and optimiser are saved beside `path`. */
+export function decompositionPath(path: string): string {
+  return `${path}.redistribution`;
 }
 
 /**
@@ -81,6 +94,14 @@ export async function loadLearnerState(
     fs,
   );
   const meta = loaded.metadata as unknown as LearnerMetadata;
+  const psi = learner.decomposition;
+  if (psi !== null) {
+    await loadCheckpoint(
+      decompositionPath(path),
+      { architecture: architectureOf(learner), params: psi.parameters(), optimizer: psi.adam },
+      fs,
+    );
+  }
   if (loaded.rng === null) {
     throw new CheckpointError({
       input: path,

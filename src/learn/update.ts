@@ -117,11 +117,10 @@ export function actorCriticStep(
   let critic = valueLoss;
   let qLoss: Tensor | null = null;
   if (out.actionQ !== null && out.messageQ !== null) {
-    const sampleTargets = Float32Array.from(batch.sampleTeam, (j) => targets.teamReturns[j]);
     qLoss = add(
       g,
-      mseLoss(g, gatherRows(g, out.actionQ, actionFlat), sampleTargets),
-      mseLoss(g, gatherRows(g, out.messageQ, messageFlat), sampleTargets),
+      mseLoss(g, gatherRows(g, out.actionQ, actionFlat), targets.sampleReturns),
+      mseLoss(g, gatherRows(g, out.messageQ, messageFlat), targets.sampleReturns),
     );
     critic = add(g, critic, qLoss);
   }
