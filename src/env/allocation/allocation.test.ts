@@ -147,3 +147,37 @@ describe("allocation task validation", () => {
     expectError(rest, /field "capacity".*got nothing \(missing\)/);
   });
 });
+
+describe("allocation features", () => {
+  test("the cover and help features agree with expectedCover and heardHelp on random play", () => {
+    const task = sample(coupled, 1)[0];
+    const sim = new AllocationSim(task);
+    const rng = Rng.fromSeed("features");
+    const n = sim.numAgents;
+    const actions = new Int32Array(n);
+    const messages = new Int32Array(n);
+    const rewards = new Float64Array(n);
+    const mask = new Uint8Array(sim.numActions);
+    const features = new Float32Array(sim.featureSize);
+    let compared = 0;
+    while (!sim.done) {
+      for (let a = 0; a < n; a++) {
+        sim.writeActionMask(a, mask, 0);
+        const legal = [...mask.keys()].filter((k) => mask[k] === 1);
+        actions[a] = legal[rng.int(legal.length)];
+        messages[a] = rng.int(sim.numMessages);
+      }
+      sim.step(actions, messages, rewards);
+      for (let a = 0; a < n; a++) {
+        sim.writeFeatures(a, features, 0);
+        for (let s = 0; s < task.sites; s++) {
+          const cover = sim.expectedCover(a, s, true) / task.capacity / n;
+          assert.ok(Math.abs(features[s * 9 + 6] - cover) < 1e-6, `cover, agent ${a}, site ${s}`);
+          assert.equal(features[s * 9 + 7], sim.heardHelp(s, task.agentKind[a]) ? 1 : 0);
+          compared++;
+        }
+      }
+    }
+    assert.ok(compared > 0);
+  });
+});

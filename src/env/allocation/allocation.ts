@@ -53,6 +53,8 @@ export class AllocationSim implements TaskSim {
   /** The open demand at each site, or -1. */
   readonly openAt: Int32Array;
   private readonly given: Int32Array;
+  private readonly coverScratch: Float64Array;
+  private readonly helpScratch: Uint8Array;
   private nextDemand = 0;
   private nextEvent = 0;
 
@@ -72,6 +74,8 @@ export class AllocationSim implements TaskSim {
     this.fill = new Int32Array(task.demands.length);
     this.given = new Int32Array(task.demands.length * n);
     this.openAt = new Int32Array(s);
+    this.coverScratch = new Float64Array(s);
+    this.helpScratch = new Uint8Array(s);
     this.reset(0);
   }
 
@@ -247,10 +251,35 @@ export class AllocationSim implements TaskSim {
     return false;
   }
 
+  /**
+   * Fills `cover[s]` with {@link expectedCover}(agent, s, true) and `help[s]` with
+   * {@link heardHelp}(s, agent's kind) for every site, in one pass over the team.
+   */
+  private scanTeam(agent: number, cover: Float64Array, help: Uint8Array): void {
+    const sites = this.task.sites;
+    const cap = this.task.capacity;
+    const kind = this.task.agentKind[agent];
+    cover.fill(0);
+    help.fill(0);
+    for (let b = 0; b < this.numAgents; b++) {
+      const m = this.lastMessages[b];
+      if (m > sites && (m - 1 - sites) % KINDS === kind)
+        help[Math.floor((m - 1 - sites) / KINDS)] = 1;
+      if (b === agent) continue;
+      const told = m >= 1 && m <= sites ? m - 1 : -1;
+      if (told >= 0) cover[told] += cap;
+      if (!this.seesSite(agent, this.pos[b])) continue;
+      const last = this.lastActions[b];
+      const seenSite = last >= 1 && last <= sites ? last - 1 : last > sites ? this.pos[b] : -1;
+      if (seenSite >= 0 && seenSite !== told) cover[seenSite] += cap / 2;
+    }
+  }
+
   writeFeatures(agent: number, out: Float32Array, offset: number): void {
     const cap = this.task.capacity;
     const h = this.horizon;
     const kind = this.task.agentKind[agent];
+    this.scanTeam(agent, this.coverScratch, this.helpScratch);
     let o = offset;
     for (let s = 0; s < this.task.sites; s++) {
       const visible = this.seesSite(agent, s);
@@ -261,8 +290,8 @@ export class AllocationSim implements TaskSim {
       out[o++] = d >= 0 && this.task.demands[d].kind === kind ? 1 : 0;
       out[o++] = d >= 0 ? (this.task.demands[d].close - this.t) / h : 0;
       out[o++] = d >= 0 ? this.task.demands[d].value / VALUE_SCALE : 0;
-      out[o++] = this.expectedCover(agent, s, true) / cap / this.numAgents;
-      out[o++] = this.heardHelp(s, kind) ? 1 : 0;
+      out[o++] = this.coverScratch[s] / cap / this.numAgents;
+      out[o++] = this.helpScratch[s];
       out[o++] = this.pos[agent] === s ? 1 : 0;
     }
     out[o++] = this.stock[agent] / cap;
