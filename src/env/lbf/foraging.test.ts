@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { Rng } from "../../core/prng.js";
 import { randomReturnStats } from "../marl.js";
+import { ParallelEnv } from "../parallel-env.js";
 import { canHoldFood, ForagingSim } from "./foraging.js";
 import { parseForagingId } from "./ids.js";
 
@@ -282,6 +283,15 @@ describe("Level-Based Foraging observations", () => {
     sim.writeFeatures(0, out, 0);
     // Window rows 2..6, columns 0..3: food (3,3) at (1,3); food (6,6) and agent_1 unseen.
     assert.deepEqual([...out], [1, 3, 2, -1, -1, 0, 2, 1, 1, -1, -1, 0]);
+  });
+
+  test("ParallelEnv wraps the simulator: 12 features per agent, a 24-float state, team reward in infos", () => {
+    const env = new ParallelEnv(new ForagingSim(parseForagingId("Foraging-8x8-2p-2f-v3")));
+    const { observations } = env.reset(4);
+    assert.equal(observations.agent_1.features.length, 12);
+    assert.equal(env.state().length, 24);
+    const result = env.step({ agent_0: { action: LOAD }, agent_1: { action: EAST } });
+    assert.equal(result.infos.agent_1.teamReward, result.rewards.agent_0 + result.rewards.agent_1);
   });
 
   test("the valid-action view marks what the reference would execute", () => {
