@@ -135,18 +135,15 @@ function teamPolicy(name: string, coordinated: boolean, useMessages: boolean): T
   };
 }
 
+const factories: Readonly<Record<ReferencePolicyName, () => TeamPolicy>> = {
+  oracle: () => teamPolicy("oracle", true, true),
+  "oracle-no-comm": () => teamPolicy("oracle-no-comm", true, false),
+  greedy: () => teamPolicy("greedy", false, false),
+  random: randomPolicy,
+  nothing: nothingPolicy,
+};
+
 /** Makes one of allocation's reference policies. */
 export function allocationPolicy(name: ReferencePolicyName): TeamPolicy {
-  switch (name) {
-    case "oracle":
-      return teamPolicy("oracle", true, true);
-    case "oracle-no-comm":
-      return teamPolicy("oracle-no-comm", true, false);
-    case "greedy":
-      return teamPolicy("greedy", false, false);
-    case "random":
-      return randomPolicy();
-    case "nothing":
-      return nothingPolicy();
-  }
+  return factories[name]();
 }

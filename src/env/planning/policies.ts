@@ -119,18 +119,15 @@ function greedyPolicy(): TeamPolicy {
   };
 }
 
+const factories: Readonly<Record<ReferencePolicyName, () => TeamPolicy>> = {
+  oracle: () => coordinatedPolicy("oracle", true),
+  "oracle-no-comm": () => coordinatedPolicy("oracle-no-comm", false),
+  greedy: () => greedyPolicy(),
+  random: randomPolicy,
+  nothing: nothingPolicy,
+};
+
 /** Makes one of planning's reference policies. */
 export function planningPolicy(name: ReferencePolicyName): TeamPolicy {
-  switch (name) {
-    case "oracle":
-      return coordinatedPolicy("oracle", true);
-    case "oracle-no-comm":
-      return coordinatedPolicy("oracle-no-comm", false);
-    case "greedy":
-      return greedyPolicy();
-    case "random":
-      return randomPolicy();
-    case "nothing":
-      return nothingPolicy();
-  }
+  return factories[name]();
 }
