@@ -1,6 +1,7 @@
 /**
- * Agent credit: the per-agent counterfactual advantage of COMA (Foerster et al. 2018, eq. 4)
- * under a centralised critic, computed separately for the action head and the message head.
+ * Agent credit: the per-agent counterfactual advantage of COMA (Foerster et al. 2018,
+ * "Counterfactual Multi-Agent Policy Gradients") under a centralised critic, computed separately
+ * for the action head and the message head.
  *
  *   Aⁱ(s, u) = Q(s, (u⁻ⁱ, uⁱ)) − Σ_c πⁱ(c | τⁱ) Q(s, (u⁻ⁱ, c))
  *

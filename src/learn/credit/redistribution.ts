@@ -1,7 +1,7 @@
 /**
  * Temporal credit for delayed rewards: a learned, return-equivalent redistribution (RUDDER,
  * Arjona-Medina et al. 2019; return decomposition as in RRD, Ren et al. 2022, and TAR², Kapoor
- * et al. 2024, here over time only). A model ψ scores each step from that step's features alone;
+ * et al. 2025, here over time only). A model ψ scores each step from that step's features alone;
  * it is trained so that the scores of an episode sum to its return,
  *
  *   L = mean_e ( Σ_{t in e} ψ(x_t) − G_e )²,      G_e = Σ_t r_t (undiscounted),
@@ -10,6 +10,8 @@
  * remainder r̃_{T−1} = G − Σ_{t<T−1} ψ(x_t) (RUDDER's correction). So Σ_t r̃_t = G exactly (up to
  * float32 rounding of the stored remainder) whatever the model, and r̃_t depends only on the
  * prefix x_0 … x_t (on x_t itself; features may summarise the history, never the future).
+ * TAR² instead normalises learned scores over the whole episode, which is return-equivalent but
+ * lets r̃_t depend on later steps; Troupe's remainder-on-the-last-step keeps it causal.
  *
  * γ: return equivalence holds for the undiscounted return. The learner uses γ = 1 on
  * redistributed rewards within the task horizon, or documents the bias (docs/methods.md).
