@@ -141,6 +141,55 @@ export function describeTaskFamily<T extends TaskHeader>(
       }
     });
 
+    test("every action and message the masks allow is accepted by step", () => {
+      const rng = Rng.fromSeed("legal");
+      for (const task of options.tasks()) {
+        const sim = family.createSim(task);
+        const n = sim.numAgents;
+        const history: [Int32Array, Int32Array][] = [];
+        const actions = new Int32Array(n);
+        const messages = new Int32Array(n);
+        const rewards = new Float64Array(n);
+        const checkAt = new Set([0, 1, Math.floor(sim.horizon / 2)]);
+        sim.reset(0);
+        while (!sim.done) {
+          randomJoint(sim, rng, actions, messages);
+          if (checkAt.has(sim.t)) {
+            for (const agent of [0, n - 1]) {
+              const am = new Uint8Array(sim.numActions);
+              const mm = new Uint8Array(sim.numMessages);
+              sim.writeActionMask(agent, am, 0);
+              sim.writeMessageMask(agent, mm, 0);
+              const tries: [number, number][] = [];
+              for (let k = 0; k < am.length; k++) if (am[k] === 1) tries.push([k, messages[agent]]);
+              for (let k = 0; k < mm.length; k++) if (mm[k] === 1) tries.push([actions[agent], k]);
+              for (const [action, message] of tries) {
+                const replay = family.createSim(task);
+                replay.reset(0);
+                for (const [a, m] of history) replay.step(a, m, rewards);
+                const tryActions = Int32Array.from(actions);
+                const tryMessages = Int32Array.from(messages);
+                tryActions[agent] = action;
+                tryMessages[agent] = message;
+                assert.doesNotThrow(
+                  () => replay.step(tryActions, tryMessages, rewards),
+                  `step ${sim.t}, agent ${agent}, action ${action}, message ${message}`,
+                );
+              }
+              const illegalMessage = mm.indexOf(0);
+              if (illegalMessage >= 0) {
+                const bad = Int32Array.from(messages);
+                bad[agent] = illegalMessage;
+                assert.throws(() => sim.step(actions, bad, rewards), InputError);
+              }
+            }
+          }
+          history.push([Int32Array.from(actions), Int32Array.from(messages)]);
+          sim.step(actions, messages, rewards);
+        }
+      }
+    });
+
     test(`the same seed gives the same observations, masks and rewards over ${steps} random steps`, () => {
       for (const task of options.tasks()) {
         const traces = [0, 1].map(() => {
