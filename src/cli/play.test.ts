@@ -1,0 +1,120 @@
+import assert from "node:assert/strict";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { parseJsonl } from "../core/json.js";
+import { writeSuite } from "../env/suite-io.js";
+import { type FakeOpenAiServer, startFakeOpenAiServer } from "../openai/fake-server.js";
+import type { CommandIo } from "./command.js";
+import { runCli } from "./run.js";
+
+function capture(): { io: CommandIo; out: () => string; err: () => string } {
+  let out = "";
+  let err = "";
+  return {
+    io: { stdout: (t) => (out += t), stderr: (t) => (err += t), interactive: false },
+    out: () => out,
+    err: () => err,
+  };
+}
+
+describe("troupe play", () => {
+  let dir: string;
+  let server: FakeOpenAiServer;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), "troupe-play-"));
+    await writeSuite(join(dir, "tasks"), 0, 14);
+    // Always wait and tell the team about subtask 1: legal for every agent in every family.
+    server = await startFakeOpenAiServer({ chatReply: () => '{"action": 0, "message": 0}' });
+  });
+  after(async () => {
+    await server.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+  const tasks = () => ["--tasks", join(dir, "tasks")];
+
+  test("--help says that without --llm a reference policy stands in for the trained policy", async () => {
+    const run = capture();
+    assert.equal(await runCli(["play", "--help"], run.io), 0);
+    assert.match(run.out(), /reference policy plays, standing in/);
+    assert.match(run.out(), /--llm/);
+  });
+
+  test("without --llm the oracle plays, with a live transcript and a score of 1", async () => {
+    const run = capture();
+    assert.equal(await runCli(["play", ...tasks(), "--policy", "oracle"], run.io), 0, run.err());
+    assert.match(run.out(), /step 0\n {2}agent_0: \[\d+\] /);
+    assert.match(run.out(), /\| task \| team \| score/);
+    assert.match(run.out(), /\| oracle \| 1\.000 \|/);
+  });
+
+  test("an LLM team plays against the server and the table counts requests and tokens", async () => {
+    const run = capture();
+    const code = await runCli(
+      ["play", ...tasks(), "--llm", server.url, "--model", "m", "--max-steps", "3", "--count", "2"],
+      run.io,
+    );
+    assert.equal(code, 0, run.err());
+    assert.match(run.out(), /agent_0: \[0\] /);
+    const mean = run
+      .out()
+      .split("\n")
+      .find((line) => line.startsWith("| mean of 2"));
+    assert.ok(mean !== undefined, run.out());
+    const cells = mean.split("|").map((c) => c.trim());
+    assert.match(cells[6], /^0\/\d+$/, "no fallbacks");
+    assert.ok(Number(cells[7]) > 0 && Number(cells[8]) > 0, mean);
+  });
+
+  test("a recorded run replays without the server and prints the same transcript", async () => {
+    const record = join(dir, "record.jsonl");
+    const flags = [...tasks(), "--model", "m", "--max-steps", "2", "--quiet"];
+    const live = capture();
+    assert.equal(
+      await runCli(["play", ...flags, "--llm", server.url, "--record", record], live.io),
+      0,
+    );
+    const kinds = parseJsonl(await readFile(record, "utf8"), record).map(
+      (r) => (r.value as { kind: string }).kind,
+    );
+    assert.ok(kinds.includes("chat") && kinds.includes("step") && kinds.at(-1) === "episode");
+    const before = server.requests.length;
+    const replay = capture();
+    assert.equal(await runCli(["play", ...flags, "--replay", record], replay.io), 0, replay.err());
+    assert.equal(server.requests.length, before, "replay must not call the server");
+    // Task rows without the wall-time column, which differs between runs.
+    const scores = (text: string) =>
+      text
+        .split("\n")
+        .filter((line) => /^\| (planning|allocation)-/.test(line))
+        .map((line) => line.split("|").slice(1, -2).join("|"));
+    assert.equal(scores(live.out()).length, 1);
+    assert.deepEqual(scores(replay.out()), scores(live.out()));
+  });
+
+  test("--llm without --model is a clear error (exit 2)", async () => {
+    const run = capture();
+    assert.equal(await runCli(["play", ...tasks(), "--llm", server.url], run.io), 2);
+    assert.match(run.err(), /--model: missing/);
+  });
+
+  test("a server that is down is a clear error naming it, not a hang (exit 2)", async () => {
+    const down = await startFakeOpenAiServer();
+    const url = down.url;
+    await down.close();
+    const run = capture();
+    const code = await runCli(
+      ["play", ...tasks(), "--llm", url, "--model", "m", "--timeout-ms", "2000"],
+      run.io,
+    );
+    assert.equal(code, 2);
+    assert.match(run.err(), /not reachable/);
+  });
+
+  test("a trained-policy path is refused with the reference policies listed", async () => {
+    const run = capture();
+    assert.equal(await runCli(["play", ...tasks(), "--policy", "runs/abc"], run.io), 2);
+    assert.match(run.err(), /oracle, oracle-no-comm, greedy/);
+  });
+});
