@@ -3,11 +3,13 @@
  * (oracle and do-nothing) that turn a raw team return into a normalised score.
  */
 
-import { ConfigError } from "../core/errors.js";
+import { ConfigError, InputError } from "../core/errors.js";
 import { Rng } from "../core/prng.js";
 import { type PolicyReturns, referenceReturns } from "../env/evaluate.js";
 import { taskFamilies } from "../env/families.js";
 import { normalise } from "../env/policies.js";
+import type { Split } from "../env/suite.js";
+import { loadDefaultSuite, readSuite } from "../env/suite-io.js";
 import type { GeneratorParams, TaskFamily, TaskHeader } from "../env/types.js";
 
 /** One task and the family that simulates it. */
@@ -79,4 +81,41 @@ export class ReferenceScores {
     const r = this.returns(index);
     return normalise(teamReturn, r.oracle, r.nothing);
   }
+}
+
+/** Options of {@link loadSuiteTasks}. */
+export interface SuiteTaskOptions {
+  /** A suite folder written by `troupe tasks generate`; the built-in suite (seed 0) when absent. */
+  readonly dir?: string;
+  readonly split: Split;
+  /** Keep one family only. */
+  readonly family?: string;
+  /** Keep one team size only. */
+  readonly agents?: number;
+  /** Keep at most this many (the first ones, in suite order). */
+  readonly limit?: number;
+}
+
+/** Tasks of one split of a stored suite, filtered; throws an InputError when nothing is left. */
+export async function loadSuiteTasks(options: SuiteTaskOptions): Promise<TrainingTask[]> {
+  const suite = options.dir === undefined ? await loadDefaultSuite() : await readSuite(options.dir);
+  const picked: TrainingTask[] = [];
+  for (const task of suite.splits[options.split]) {
+    if (options.family !== undefined && task.family !== options.family) continue;
+    if (options.agents !== undefined && task.params.agents !== options.agents) continue;
+    const family = taskFamilies.get(task.family);
+    if (family === undefined) continue;
+    picked.push({ family, task });
+    if (options.limit !== undefined && picked.length >= options.limit) break;
+  }
+  if (picked.length === 0) {
+    throw new InputError({
+      input: `tasks of split "${options.split}"${options.family ? `, family ${options.family}` : ""}${options.agents ? `, ${options.agents} agents` : ""}`,
+      problem: "none match",
+      expected: "at least one task",
+      actual: `0 of ${suite.splits[options.split].length}`,
+      fix: "widen the filters (--family, --agents) or pass a suite that has such tasks (--tasks DIR)",
+    });
+  }
+  return picked;
 }

@@ -1,0 +1,86 @@
+/** `troupe train` and `troupe eval` end to end on a tiny generated suite. */
+import assert from "node:assert/strict";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import type { CommandIo } from "./command.js";
+import { runCli } from "./run.js";
+
+function capture(): { io: CommandIo; out: () => string; err: () => string } {
+  let out = "";
+  let err = "";
+  return {
+    io: { stdout: (t) => (out += t), stderr: (t) => (err += t), interactive: false },
+    out: () => out,
+    err: () => err,
+  };
+}
+
+test("train writes a run folder that eval scores beside the random and oracle policies", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "troupe-train-"));
+  try {
+    const suite = join(dir, "tasks");
+    const run = join(dir, "runs", "a");
+    const gen = capture();
+    assert.equal(
+      await runCli(["tasks", "generate", "--out", suite, "--seed", "3", "--count", "28"], gen.io),
+      0,
+      gen.err(),
+    );
+    const train = capture();
+    const code = await runCli(
+      [
+        "train",
+        "--method",
+        "shared-td",
+        "--tasks",
+        suite,
+        "--family",
+        "planning",
+        "--steps",
+        "128",
+        "--envs",
+        "4",
+        "--rollout-steps",
+        "8",
+        "--minibatch-teams",
+        "8",
+        "--hidden",
+        "16",
+        "--dimension",
+        "32",
+        "--out",
+        run,
+        "--backend",
+        "blocked",
+      ],
+      train.io,
+    );
+    assert.equal(code, 0, train.err());
+    const summary = JSON.parse(await readFile(join(run, "summary.json"), "utf8"));
+    assert.equal(summary.jointSteps, 128);
+    assert.ok(summary.gradientUpdates > 0 && summary.parameters > 0);
+    const rows = (await readFile(join(run, "metrics.jsonl"), "utf8")).trim().split("\n");
+    assert.equal(rows.length, 4);
+    assert.equal(JSON.parse(rows[3])["budget/joint_steps"], 128);
+    const evaluation = capture();
+    assert.equal(
+      await runCli(["eval", run, "--split", "test", "--limit", "4"], evaluation.io),
+      0,
+      evaluation.err(),
+    );
+    assert.match(
+      evaluation.out(),
+      /shared-td\s+-?\d+\.\d{3}\s+-?\d+\.\d{2}\nrandom\s+-?\d+\.\d{3}\s+-?\d+\.\d{2}\noracle\s+1\.000/,
+    );
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test("train with an unknown method exits 2 and names the flag", async () => {
+  const io = capture();
+  assert.equal(await runCli(["train", "--method", "magic", "--out", "runs/x"], io.io), 2);
+  assert.match(io.err(), /method/);
+});
