@@ -20,6 +20,8 @@ export {
 export { atomicWriteFile, type FileSystem, nodeFileSystem, readFileOrThrow } from "./core/fs.js";
 export { canonicalJson, contentHash, type JsonlRecord, parseJsonl, toJsonl } from "./core/json.js";
 export { Rng, type RngState } from "./core/prng.js";
+// Core, continued: the append-only record writer LLM agents log requests and replies through.
+export { JsonlRecordWriter, MemoryRecordWriter, type RecordWriter } from "./core/record-writer.js";
 // Encoders: texts to feature rows, the feature cache, the encoder config.
 export { CachedEncoder, type CacheStats, type FeatureCacheOptions } from "./encode/cache.js";
 export {
@@ -167,6 +169,52 @@ export {
   type ShapingInput,
   shapeRewards,
 } from "./learn/credit/index.js";
+// LLM agents: chat clients, prompts and reply parsing, the LLM agent and team, record/replay,
+// episodes and scored play (a team on a fixed task sample).
+export { LlmAgent, type LlmAgentOptions, type LlmDecision } from "./llm/agent.js";
+export {
+  createChatClient,
+  LLM_KINDS,
+  type LlmConfig,
+  LlmConfigSchema,
+  parseLlmConfig,
+} from "./llm/config.js";
+export {
+  type AgentMove,
+  type EpisodeSummary,
+  type PlayEpisodeOptions,
+  playEpisode,
+  type StepRecord,
+} from "./llm/episode.js";
+export {
+  type GgufChatClientOptions,
+  loadGgufChatClient,
+  NODE_LLAMA_CPP_INSTALL,
+} from "./llm/gguf.js";
+export { nearestLegalAction, type ParsedDecision, parseDecision } from "./llm/parse.js";
+export {
+  formatPlayTable,
+  type PlayedTask,
+  type PlayTasksOptions,
+  playTasks,
+  sampleTasks,
+} from "./llm/play.js";
+export { buildPrompt, DECISION_SCHEMA, type DecisionInput, retryMessage } from "./llm/prompt.js";
+export {
+  type ChatRecord,
+  chatRequestKey,
+  RecordingChatClient,
+  type RecordingChatClientOptions,
+  readChatRecords,
+} from "./llm/response-cache.js";
+export {
+  type AgentDecision,
+  LlmTeam,
+  type LlmTeamOptions,
+  referenceTeam,
+  type TeamDecider,
+  type TeamStep,
+} from "./llm/team.js";
 // Model: tape autodiff, ops, layers, Adam, checkpoints (design notes in src/model/graph.ts).
 export { Adam, type AdamOptions, type AdamStepInfo, zeroGrads } from "./model/adam.js";
 // Model: GEMM backends.
@@ -231,4 +279,5 @@ export {
   type ChatResult,
   type OpenAiClientOptions,
   OpenAiCompatibleClient,
+  type TokenLogprob,
 } from "./openai/client.js";

@@ -13,5 +13,10 @@ export {
   startFakeOpenAiServer,
 } from "../openai/fake-server.js";
 export { type ChatClientSuiteOptions, describeChatClient } from "./chat-client.js";
+export {
+  ScriptedChatClient,
+  type ScriptedChatClientOptions,
+  type ScriptedReply,
+} from "./scripted-chat-client.js";
 export { describeTaskFamily, type TaskFamilySuiteOptions } from "./task-family.js";
 export { describeTextEncoder, type TextEncoderSuiteOptions } from "./text-encoder.js";
