@@ -6,14 +6,19 @@
  *
  * Two Troupe loops: `TaskSim` (typed-array step, every agent's features written after each reset
  * and step, as the observations a learner reads) and `ParallelEnv` (PettingZoo-style records, a
- * fresh observation object per agent per step, like the Python parallel API). The training race
- * (IPPO/MAPPO vs EPyMARL) is pending the learner. `--quick` times each for less long.
+ * fresh observation object per agent per step, like the Python parallel API). Then the team return
+ * of random play (beside the published figures: the parity check) and of the hand-written
+ * heuristics. The training race (IPPO/MAPPO vs EPyMARL) is pending the learner. `--quick` times
+ * each loop for less long.
  */
 import { Rng } from "../src/core/prng.js";
 import {
   episodeBuffers,
   makeMarlEnv,
+  marlHeuristicPolicy,
   playRandomEpisode,
+  policyReturnStats,
+  type ReturnStats,
   randomReturnStats,
 } from "../src/env/marl.js";
 import { type AgentAction, ParallelEnv } from "../src/env/parallel-env.js";
@@ -34,14 +39,14 @@ const SCENARIOS: readonly Scenario[] = [
 ];
 const GOAL_RATIO = 20;
 
-/** Random-policy parity rows: our mean ± SE beside the published figure. */
+/** Return rows: random play (our mean ± SE beside the published figure) and the heuristic. */
 const RETURN_CHECKS: readonly { id: string; published: string; reference?: number }[] = [
   { id: "simple_spread_v3", published: "EPyMARL random play", reference: -80.6 },
   { id: "simple_spread_v2", published: "PettingZoo v2 docs", reference: -115.6 },
   { id: "Foraging-8x8-2p-2f-v3", published: "EPyMARL random play", reference: 0.2 },
   { id: "Foraging-8x8-2p-2f-coop-v3", published: "none" },
 ];
-const RETURN_EPISODES = 20_000;
+const RETURN_EPISODES = 10_000;
 
 /** Best-of-`rounds` joint steps/s of `episode` (which plays one episode and returns its length). */
 function stepsPerSecond(episode: (seed: number) => number, minMs: number, rounds = 3): number {
@@ -134,29 +139,39 @@ export const marlSuite: BenchSuite = {
         `goal ≥ ${GOAL_RATIO}× with the ${loop === "sim" ? "TaskSim" : "ParallelEnv"} loop: ${met ? "met" : "NOT met"}`,
       );
     }
-    const returnRows = RETURN_CHECKS.map(({ id, published, reference }) => {
-      const stats = randomReturnStats(
-        makeMarlEnv(id),
-        RETURN_EPISODES,
-        Rng.fromSeed(`bench-marl-return-${id}`),
+    const returnRows = RETURN_CHECKS.flatMap(({ id, published, reference }) => {
+      const sim = makeMarlEnv(id);
+      const rng = Rng.fromSeed(`bench-marl-return-${id}`);
+      const random = randomReturnStats(sim, RETURN_EPISODES, rng);
+      const heuristic = policyReturnStats(sim, marlHeuristicPolicy(sim), RETURN_EPISODES, rng);
+      figures.push(
+        { name: `${id}.random_return.mean`, value: random.mean, unit: "team return" },
+        { name: `${id}.heuristic_return.mean`, value: heuristic.mean, unit: "team return" },
       );
-      figures.push({ name: `${id}.random_return.mean`, value: stats.mean, unit: "team return" });
-      const digits = Math.abs(stats.mean) < 10 ? 3 : 2;
+      const digits = Math.abs(random.mean) < 10 ? 3 : 2;
+      const show = (stats: ReturnStats) =>
+        `${stats.mean.toFixed(digits)} ± ${stats.se.toFixed(digits)}`;
       const gap =
-        reference === undefined ? "" : `${((stats.mean - reference) / stats.se).toFixed(1)} SE`;
+        reference === undefined ? "" : `${((random.mean - reference) / random.se).toFixed(1)} SE`;
       return [
-        id,
-        `${stats.mean.toFixed(digits)} ± ${stats.se.toFixed(digits)}`,
-        reference === undefined ? "—" : String(reference),
-        published,
-        gap,
+        [
+          id,
+          "random",
+          show(random),
+          reference === undefined ? "—" : String(reference),
+          published,
+          gap,
+        ],
+        [id, "heuristic", show(heuristic), "", "", ""],
       ];
     });
     log("");
     log(
-      `Random-policy team return (sum over agents and steps), ${RETURN_EPISODES.toLocaleString("en-US")} episodes, seeds 0…`,
+      `Team return (sum over agents and steps), ${RETURN_EPISODES.toLocaleString("en-US")} episodes per row, seeds 0…`,
     );
-    log(table(["scenario", "Troupe mean ± SE", "published", "source", "gap"], returnRows));
+    log(
+      table(["scenario", "policy", "Troupe mean ± SE", "published", "source", "gap"], returnRows),
+    );
     log("");
     log(
       "Training race (IPPO/MAPPO vs EPyMARL on Spread and LBF): pending — the learner does not exist yet.",

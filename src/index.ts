@@ -69,6 +69,7 @@ export {
   type ForagingConfig,
   ForagingSim,
   foodCapacity,
+  foragingHeuristicPolicy,
   LBF_ACTIONS,
   parseForagingId,
 } from "./env/lbf/index.js";
@@ -79,7 +80,11 @@ export {
   type MarlOptions,
   type MarlSim,
   makeMarlEnv,
+  marlHeuristicPolicy,
   playRandomEpisode,
+  policyReturnStats,
+  type ReturnStats,
+  randomReturnStats,
 } from "./env/marl.js";
 export {
   MPE_MOVES,
@@ -88,6 +93,7 @@ export {
   type SpreadOptions,
   SpreadSim,
   type SpreadVariant,
+  spreadHeuristicPolicy,
 } from "./env/mpe/index.js";
 // Environments, continued: the parallel API, planning, policies, the suite.
 export {

@@ -8,9 +8,12 @@
 import { ConfigError } from "../core/errors.js";
 import type { Rng } from "../core/prng.js";
 import { ForagingSim } from "./lbf/foraging.js";
+import { foragingHeuristicPolicy } from "./lbf/heuristic.js";
 import { FORAGING_ID_PATTERN, isForagingId, parseForagingId } from "./lbf/ids.js";
+import { spreadHeuristicPolicy } from "./mpe/heuristic.js";
 import { type SpreadOptions, SpreadSim } from "./mpe/simple-spread.js";
-import { SILENT, type TaskSim } from "./types.js";
+import { randomPolicy, runEpisode } from "./policies.js";
+import { SILENT, type TaskSim, type TeamPolicy } from "./types.js";
 
 /** Options a scenario accepts (Simple Spread's; Foraging ids take none: the id says everything). */
 export type MarlOptions = SpreadOptions;
@@ -122,26 +125,40 @@ export interface ReturnStats {
   readonly se: number;
 }
 
-/** Plays `episodes` random-policy episodes (seeds 0, 1, …) and summarises their team returns. */
-export function randomReturnStats(sim: TaskSim, episodes: number, rng: Rng): ReturnStats {
+/** Plays `episodes` episodes of `policy` (seeds 0, 1, …) and summarises their team returns. */
+export function policyReturnStats(
+  sim: TaskSim,
+  policy: TeamPolicy,
+  episodes: number,
+  rng: Rng,
+): ReturnStats {
   if (!Number.isInteger(episodes) || episodes < 2) {
     throw new ConfigError({
-      input: "randomReturnStats episodes",
+      input: "policyReturnStats episodes",
       problem: "too few episodes for a standard error",
       expected: "an integer ≥ 2",
       actual: String(episodes),
       fix: "pass more episodes, e.g. 10000",
     });
   }
-  const buffers = episodeBuffers(sim);
   let sum = 0;
   let squares = 0;
   for (let seed = 0; seed < episodes; seed++) {
-    const total = playRandomEpisode(sim, seed, rng, buffers);
+    const total = runEpisode(sim, policy, rng, seed);
     sum += total;
     squares += total * total;
   }
   const mean = sum / episodes;
   const variance = Math.max(0, (squares - episodes * mean * mean) / (episodes - 1));
   return { episodes, mean, se: Math.sqrt(variance / episodes) };
+}
+
+/** {@link policyReturnStats} for the uniformly random policy over all actions. */
+export function randomReturnStats(sim: TaskSim, episodes: number, rng: Rng): ReturnStats {
+  return policyReturnStats(sim, randomPolicy(), episodes, rng);
+}
+
+/** The hand-written heuristic for a standard MARL simulator (closest-food LBF, greedy-matching Spread). */
+export function marlHeuristicPolicy(sim: TaskSim): TeamPolicy {
+  return sim instanceof ForagingSim ? foragingHeuristicPolicy() : spreadHeuristicPolicy();
 }
