@@ -5,8 +5,16 @@ import { gemmSuite } from "./gemm.js";
 import { marlSuite } from "./marl.js";
 import { nnSuite } from "./nn.js";
 import type { BenchSuite } from "./suite.js";
+import { trainSuite } from "./train.js";
 
-const all: readonly BenchSuite[] = [encodeSuite, envSuite, gemmSuite, marlSuite, nnSuite];
+const all: readonly BenchSuite[] = [
+  encodeSuite,
+  envSuite,
+  gemmSuite,
+  marlSuite,
+  nnSuite,
+  trainSuite,
+];
 
 /** The registered suites, keyed by name. */
 export const suites: ReadonlyMap<string, BenchSuite> = new Map(all.map((s) => [s.name, s]));
