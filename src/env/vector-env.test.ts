@@ -102,3 +102,40 @@ describe("VectorEnv text", () => {
     assert.throws(() => env.text(5, 0), /out of range/);
   });
 });
+
+describe("VectorEnv batched reads", () => {
+  test("masks, features and states land at each slot's stride and match the slot's own sim", () => {
+    const env = new VectorEnv(tasks, { batch: 3 });
+    const actionMasks = new Uint8Array(env.batch * env.maxAgents * env.maxActions);
+    const messageMasks = new Uint8Array(env.batch * env.maxAgents * env.maxMessages);
+    const features = new Float32Array(env.batch * env.maxAgents * env.maxFeatures);
+    const states = new Float32Array(env.batch * env.maxState);
+    env.writeActionMasks(actionMasks);
+    env.writeMessageMasks(messageMasks);
+    env.writeFeatures(features);
+    env.writeStates(states);
+    const slot = 2;
+    const sim = env.sims[slot];
+    const agent = sim.numAgents - 1;
+    const row = slot * env.maxAgents + agent;
+    const own = new Float32Array(sim.featureSize);
+    sim.writeFeatures(agent, own, 0);
+    assert.deepEqual(
+      features.subarray(row * env.maxFeatures, row * env.maxFeatures + sim.featureSize),
+      own,
+    );
+    const mask = new Uint8Array(sim.numActions);
+    sim.writeActionMask(agent, mask, 0);
+    assert.deepEqual(
+      actionMasks.subarray(row * env.maxActions, row * env.maxActions + sim.numActions),
+      mask,
+    );
+    assert.equal(messageMasks[row * env.maxMessages], 1, "silence is legal");
+    const state = new Float32Array(sim.stateSize);
+    sim.writeState(state, 0);
+    assert.deepEqual(
+      states.subarray(slot * env.maxState, slot * env.maxState + sim.stateSize),
+      state,
+    );
+  });
+});

@@ -36,6 +36,7 @@ export class VectorEnv {
   readonly maxActions: number;
   readonly maxMessages: number;
   readonly maxFeatures: number;
+  readonly maxState: number;
   /** Written by the caller before {@link step}: slot i, agent a at `i * maxAgents + a`. */
   readonly actions: Int32Array;
   readonly messages: Int32Array;
@@ -75,6 +76,7 @@ export class VectorEnv {
     this.maxActions = Math.max(...probes.map((s) => s.numActions));
     this.maxMessages = Math.max(...probes.map((s) => s.numMessages));
     this.maxFeatures = Math.max(...probes.map((s) => s.featureSize));
+    this.maxState = Math.max(...probes.map((s) => s.stateSize));
     const width = batch * this.maxAgents;
     this.actions = new Int32Array(width);
     this.messages = new Int32Array(width);
@@ -152,6 +154,20 @@ export class VectorEnv {
       for (let a = 0; a < sim.numAgents; a++)
         sim.writeActionMask(a, out, (i * this.maxAgents + a) * this.maxActions);
     }
+  }
+
+  /** Writes every slot's message masks: slot i, agent a at `(i * maxAgents + a) * maxMessages`. */
+  writeMessageMasks(out: Uint8Array): void {
+    for (let i = 0; i < this.batch; i++) {
+      const sim = this.sims[i];
+      for (let a = 0; a < sim.numAgents; a++)
+        sim.writeMessageMask(a, out, (i * this.maxAgents + a) * this.maxMessages);
+    }
+  }
+
+  /** Writes every slot's centralised state: slot i at `i * maxState` (no future events). */
+  writeStates(out: Float32Array): void {
+    for (let i = 0; i < this.batch; i++) this.sims[i].writeState(out, i * this.maxState);
   }
 
   /** Writes every slot's features: slot i, agent a at `(i * maxAgents + a) * maxFeatures`. */

@@ -20,7 +20,6 @@
 import { ConfigError, InputError, StateError } from "../../core/errors.js";
 import { Rng } from "../../core/prng.js";
 import { SILENT, type TaskSim } from "../types.js";
-import { checkInteger } from "./checks.js";
 import { MPE_MOVES, type MpeIntegration, ParticleWorld } from "./world.js";
 
 /** Which Simple Spread: the current one, or the legacy one used only for the published check. */
@@ -278,4 +277,16 @@ export class SpreadSim implements TaskSim {
   messageText(_message: number): string {
     return "";
   }
+}
+
+/** Throws a ConfigError unless `value` is an integer ≥ `min`. */
+function checkInteger(input: string, value: number, min: number, what: string, max?: number): void {
+  if (Number.isInteger(value) && value >= min && (max === undefined || value <= max)) return;
+  throw new ConfigError({
+    input,
+    problem: "out of range",
+    expected: max === undefined ? `an integer ≥ ${min}` : `an integer in ${min}..${max}`,
+    actual: String(value),
+    fix: `pass ${what}`,
+  });
 }
