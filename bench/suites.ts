@@ -1,4 +1,5 @@
 /** Every benchmark suite, by name. Adding a suite is one file and one line here. */
+import { creditSuite } from "./credit.js";
 import { encodeSuite } from "./encode.js";
 import { envSuite } from "./env.js";
 import { gemmSuite } from "./gemm.js";
@@ -8,6 +9,7 @@ import type { BenchSuite } from "./suite.js";
 import { trainSuite } from "./train.js";
 
 const all: readonly BenchSuite[] = [
+  creditSuite,
   encodeSuite,
   envSuite,
   gemmSuite,

@@ -62,18 +62,33 @@ export function computeGae(input: GaeInput, out?: GaeOutput): GaeOutput {
   const result = out ?? { advantages: new Float32Array(size), returns: new Float32Array(size) };
   expectLength(OP, "out.advantages", result.advantages, size, "[T × N]");
   expectLength(OP, "out.returns", result.returns, size, "[T × N]");
-  const { rewards, values, terminated } = input;
+  const { rewards, values, lastValues, terminated, truncated, truncatedValues } = input;
   const { advantages, returns } = result;
-  for (let n = 0; n < width; n++) {
-    let nextAdvantage = 0;
-    for (let t = steps - 1; t >= 0; t--) {
-      const i = t * width + n;
-      const delta = rewards[i] + gamma * nextValue(input, t, n) - values[i];
-      const continues =
-        terminated[i] === 0 && (input.truncated === undefined || input.truncated[i] === 0);
-      nextAdvantage = delta + (continues ? gamma * lambda * nextAdvantage : 0);
-      advantages[i] = nextAdvantage;
-      returns[i] = nextAdvantage + values[i];
+  // Backwards over time with all columns in the inner loop: contiguous reads, and the running
+  // advantage of each column kept in float64.
+  const running = new Float64Array(width);
+  const decay = gamma * lambda;
+  for (let t = steps - 1; t >= 0; t--) {
+    const row = t * width;
+    const last = t + 1 === steps;
+    for (let n = 0; n < width; n++) {
+      const i = row + n;
+      let next: number;
+      let trace: number;
+      if (terminated[i] !== 0) {
+        next = 0;
+        trace = 0;
+      } else if (truncated !== undefined && truncated[i] !== 0) {
+        next = (truncatedValues as Float32Array)[i];
+        trace = 0;
+      } else {
+        next = last ? lastValues[n] : values[i + width];
+        trace = decay * running[n];
+      }
+      const advantage = rewards[i] + gamma * next - values[i] + trace;
+      running[n] = advantage;
+      advantages[i] = advantage;
+      returns[i] = advantage + values[i];
     }
   }
   return result;

@@ -69,24 +69,25 @@ export function shapeRewards(input: ShapingInput, out?: Float32Array): Float32Ar
   }
   const result = out ?? new Float32Array(size);
   expectLength(OP, "out", result, size, "[T × N]");
+  const truncatedPotentials = input.truncatedPotentials as Float32Array;
   for (let t = 0; t < steps; t++) {
+    const row = t * width;
     for (let n = 0; n < width; n++) {
-      const i = t * width + n;
-      const startsEpisode = t > 0 && ended(input, i - width);
+      const i = row + n;
+      // A step right after an episode end (inside the rollout) is a reset state: Φ = 0.
+      const previous = i - width;
+      const startsEpisode =
+        t > 0 &&
+        (terminated[previous] !== 0 || (truncated !== undefined && truncated[previous] !== 0));
       const current = startsEpisode ? 0 : potentials[i];
       let next: number;
       if (terminated[i] !== 0) next = 0;
-      else if (truncated !== undefined && truncated[i] !== 0)
-        next = (input.truncatedPotentials as Float32Array)[i];
+      else if (truncated !== undefined && truncated[i] !== 0) next = truncatedPotentials[i];
       else next = t + 1 < steps ? potentials[i + width] : lastPotentials[n];
       result[i] = rewards[i] + beta * (gamma * next - current);
     }
   }
   return result;
-}
-
-function ended(input: ShapingInput, i: number): boolean {
-  return input.terminated[i] !== 0 || (input.truncated !== undefined && input.truncated[i] !== 0);
 }
 
 /** The inputs of {@link reweightTeamReward}. */
