@@ -280,12 +280,12 @@ export class SpreadSim implements TaskSim {
 }
 
 /** Throws a ConfigError unless `value` is an integer ≥ `min`. */
-function checkInteger(input: string, value: number, min: number, what: string, max?: number): void {
-  if (Number.isInteger(value) && value >= min && (max === undefined || value <= max)) return;
+function checkInteger(input: string, value: number, min: number, what: string): void {
+  if (Number.isInteger(value) && value >= min) return;
   throw new ConfigError({
     input,
     problem: "out of range",
-    expected: max === undefined ? `an integer ≥ ${min}` : `an integer in ${min}..${max}`,
+    expected: `an integer ≥ ${min}`,
     actual: String(value),
     fix: `pass ${what}`,
   });
