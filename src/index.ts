@@ -3,6 +3,25 @@
  * export is documented where it is defined. Conformance suites live in `"troupe/testing"`.
  */
 
+// Agents: the shared policy network over text (and numeric) observations, its ragged batches.
+export {
+  BatchBuilder,
+  type PolicyBatch,
+  segmentOwners,
+  selectTeams,
+  teamCount,
+  teamMatesChoices,
+} from "./agents/batch.js";
+export {
+  type ForwardOptions,
+  greedyCandidate,
+  inboxWithout,
+  type PolicyConfig,
+  PolicyNetwork,
+  type PolicyOutput,
+  sampleCandidate,
+} from "./agents/policy.js";
+export { TextTable } from "./agents/text-table.js";
 // Core: randomness, errors, files.
 export {
   BackendError,
@@ -137,6 +156,21 @@ export {
   type TeamPolicy,
 } from "./env/types.js";
 export { VectorEnv, type VectorEnvOptions, type VectorPosition } from "./env/vector-env.js";
+// Learners: the config and method presets, the rewards-adjusted and advantages phases.
+export { type AdjustedRewards, adjustRewards } from "./learn/adjust.js";
+export {
+  type Advantages,
+  counterfactualAdvantages,
+  normaliseAdvantages,
+  temporalAdvantages,
+} from "./learn/advantages.js";
+export {
+  type LearnerConfig,
+  LearnerConfigSchema,
+  METHOD_PRESETS,
+  type MethodPreset,
+  resolveConfig,
+} from "./learn/config.js";
 // Credit assignment: GAE/TD, return redistribution, COMA agent credit, communication-aware
 // shaping, per-agent normalisation, stability diagnostics (equations in docs/methods.md).
 export {
@@ -175,6 +209,18 @@ export {
   type ShapingInput,
   shapeRewards,
 } from "./learn/credit/index.js";
+// Learners, continued: the learner, rollouts, evaluation, metrics, learner state, tasks.
+export { type EvaluationResult, evaluatePolicy } from "./learn/evaluate.js";
+export { Learner, type LearnerHooks, type LearnerOptions } from "./learn/learner.js";
+export { MetricsRecorder, type MetricsRow, type MetricsSink } from "./learn/metrics.js";
+export { type EpisodeRecord, type Rollout, RolloutCollector } from "./learn/rollout.js";
+export { architectureOf, loadLearnerState, saveLearnerState } from "./learn/state.js";
+export {
+  generateTasks,
+  loadSuiteTasks,
+  ReferenceScores,
+  type TrainingTask,
+} from "./learn/tasks.js";
 // LLM agents: chat clients, prompts and reply parsing, the LLM agent and team, record/replay,
 // episodes and scored play (a team on a fixed task sample).
 export { LlmAgent, type LlmAgentOptions, type LlmDecision } from "./llm/agent.js";
