@@ -114,14 +114,14 @@ export function validateTask(raw: unknown, where: string): TaskHeader {
 /** Reads and validates a suite folder written by {@link writeSuite}. */
 export async function readSuite(dir: string): Promise<LoadedSuite> {
   const manifestPath = join(dir, "manifest.json");
+  const manifestText = (await readFileOrThrow(manifestPath)).toString("utf8");
   let manifest: SuiteManifest;
   try {
-    manifest = JSON.parse((await readFileOrThrow(manifestPath)).toString("utf8")) as SuiteManifest;
+    manifest = JSON.parse(manifestText) as SuiteManifest;
   } catch (error) {
-    if (error instanceof InputError || (error as { code?: string }).code === "io") throw error;
     throw new InputError({
       input: manifestPath,
-      problem: "not valid JSON",
+      problem: "not valid JSON (truncated?)",
       fix: "regenerate the suite with `troupe tasks generate --out DIR`",
       cause: error,
     });

@@ -121,6 +121,18 @@ describe("suite files", () => {
     );
   });
 
+  test("a truncated manifest is refused naming the file", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "troupe-suite-"));
+    await writeSuite(dir, 4, 28);
+    const path = join(dir, "manifest.json");
+    await writeFile(path, (await readFile(path, "utf8")).slice(0, 50));
+    await assert.rejects(
+      readSuite(dir),
+      (e: unknown) =>
+        e instanceof InputError && e.message.includes("manifest.json: not valid JSON"),
+    );
+  });
+
   test("a task of an unknown family is refused naming the field", async () => {
     const dir = await mkdtemp(join(tmpdir(), "troupe-suite-"));
     await writeSuite(dir, 4, 28);

@@ -3,6 +3,7 @@
  * (view, legal action candidates, messages heard), its chosen action and message, then rewards.
  * Used by `troupe tasks show`.
  */
+import { InputError } from "../core/errors.js";
 import { Rng } from "../core/prng.js";
 import { taskFamilies } from "./families.js";
 import { ParallelEnv } from "./parallel-env.js";
@@ -18,7 +19,14 @@ export interface TranscriptOptions {
 /** The transcript of one episode of `policy` (default the oracle) on `task`. */
 export function episodeTranscript(task: TaskHeader, options: TranscriptOptions = {}): string {
   const family = taskFamilies.get(task.family);
-  if (family === undefined) throw new Error(`unknown family ${task.family}: validate tasks first`);
+  if (family === undefined) {
+    throw new InputError({
+      input: `task ${task.id}`,
+      problem: `unknown family "${task.family}"`,
+      expected: [...taskFamilies.keys()].join(", "),
+      fix: "read tasks through readSuite, which validates them",
+    });
+  }
   const policyName = options.policy ?? "oracle";
   const sim = family.createSim(task);
   const env = new ParallelEnv(sim);

@@ -41,7 +41,8 @@ export class PlanningSim implements TaskSim {
   readonly pendingDeps: Int32Array;
   /** hasSkill[agent * SKILLS + skill]. */
   readonly hasSkill: Uint8Array;
-  readonly doneCount: { value: number } = { value: 0 };
+  /** Subtasks done so far. */
+  doneCount = 0;
   private readonly workers: Int32Array;
   private readonly claimScratch: Int32Array;
   private readonly dependentsStart: Int32Array;
@@ -92,7 +93,7 @@ export class PlanningSim implements TaskSim {
     }
     this.lastActions.fill(0);
     this.lastMessages.fill(SILENT);
-    this.doneCount.value = 0;
+    this.doneCount = 0;
     this.nextEvent = 0;
     this.t = 0;
     this.done = false;
@@ -160,14 +161,14 @@ export class PlanningSim implements TaskSim {
       if (count === 0 || count < subtasks[j].crew) continue;
       if (--this.remaining[j] > 0) continue;
       this.isDone[j] = 1;
-      this.doneCount.value++;
+      this.doneCount++;
       for (let k = this.dependentsStart[j]; k < this.dependentsStart[j + 1]; k++) {
         this.pendingDeps[this.dependents[k]]--;
       }
       const pay = finishStep <= subtasks[j].deadline ? subtasks[j].value : subtasks[j].value / 2;
       for (let a = 0; a < n; a++) if (actions[a] === j + 1) rewards[a] += pay / count;
     }
-    const goalReached = this.doneCount.value === subtasks.length;
+    const goalReached = this.doneCount === subtasks.length;
     if (goalReached) for (let a = 0; a < n; a++) rewards[a] += this.task.goalBonus / n;
     this.lastActions.set(actions.subarray(0, n));
     this.lastMessages.set(messages.subarray(0, n));
@@ -263,7 +264,7 @@ export class PlanningSim implements TaskSim {
     const skills = this.task.agentSkills[agent].map((s) => SKILL_NAMES[s]).join(", ");
     const lines = [
       `You are agent_${agent} (skills: ${skills}) in a team of ${this.numAgents}.`,
-      `Step ${this.t} of ${this.horizon}; ${this.horizon - this.t} steps left. ${this.doneCount.value} of ${subtasks.length} subtasks done.`,
+      `Step ${this.t} of ${this.horizon}; ${this.horizon - this.t} steps left. ${this.doneCount} of ${subtasks.length} subtasks done.`,
     ];
     const open: string[] = [];
     const locked: string[] = [];
