@@ -8,7 +8,7 @@
  */
 import { ConfigError } from "../core/errors.js";
 import { SILENT } from "../env/types.js";
-import type { ChatClient, ChatMessage, ChatResult } from "../openai/client.js";
+import type { ChatClient, ChatMessage, ChatResult, TokenLogprob } from "../openai/client.js";
 import { nearestLegalAction, parseDecision } from "./parse.js";
 import { buildPrompt, DECISION_SCHEMA, type DecisionInput, retryMessage } from "./prompt.js";
 
@@ -43,6 +43,8 @@ export interface LlmDecision {
   readonly completionTokens: number;
   /** The model's replies, in order. */
   readonly replies: readonly string[];
+  /** The used reply's token log-probabilities, when asked for and the server sent them. */
+  readonly logprobs?: readonly TokenLogprob[];
 }
 
 /** An agent that asks a chat model for each action; see the file header. */
@@ -97,6 +99,7 @@ export class LlmAgent {
           fallback: false,
           retried: attempt > 0,
           ...(error === undefined ? {} : { error }),
+          ...(result.logprobs === undefined ? {} : { logprobs: result.logprobs }),
           ...costs,
         };
       }
