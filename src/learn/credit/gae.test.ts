@@ -92,9 +92,8 @@ describe("computeGae", () => {
     assert.deepEqual(Array.from(advantages), [0.75, 0, 0.5, 1.5]);
   });
 
-  test("with λ = 0 the advantages equal the one-step TD errors", () => {
-    const input = randomRollout(Rng.fromSeed("gae-td"), 0);
-    assert.deepEqual(Array.from(computeGae(input).advantages), Array.from(computeTdErrors(input)));
+  test("the TD errors of the hand-computed episode are r + γV' − V, with V' = 0 after termination", () => {
+    assert.deepEqual(Array.from(computeTdErrors(handEpisode(0.5))), [0.75, -0.25, -0.25, 1.5]);
   });
 
   for (const lambda of [0, 0.5, 0.95, 1]) {

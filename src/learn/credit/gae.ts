@@ -99,27 +99,11 @@ export function computeGae(input: GaeInput, out?: GaeOutput): GaeOutput {
  * `computeGae` with λ = 0; kept separate because the learner logs δ on its own.
  */
 export function computeTdErrors(input: GaeInput, out?: Float32Array): Float32Array {
-  checkGaeInput("computeTdErrors", input);
-  const { steps, width, gamma, rewards, values } = input;
-  const result = out ?? new Float32Array(steps * width);
-  expectLength("computeTdErrors", "out", result, steps * width, "[T × N]");
-  for (let t = 0; t < steps; t++) {
-    for (let n = 0; n < width; n++) {
-      const i = t * width + n;
-      result[i] = rewards[i] + gamma * nextValue(input, t, n) - values[i];
-    }
-  }
-  return result;
-}
-
-/** V_next(t): 0 after termination, V(final obs) after truncation, else V(s_{t+1}) or lastValues. */
-function nextValue(input: GaeInput, t: number, n: number): number {
-  const i = t * input.width + n;
-  if (input.terminated[i] !== 0) return 0;
-  if (input.truncated !== undefined && input.truncated[i] !== 0) {
-    return (input.truncatedValues as Float32Array)[i];
-  }
-  return t + 1 < input.steps ? input.values[i + input.width] : input.lastValues[n];
+  const size = input.steps * input.width;
+  const advantages = out ?? new Float32Array(size);
+  // With λ = 0 the GAE recursion adds nothing to δ_t, so its advantages are the TD errors.
+  computeGae({ ...input, lambda: 0 }, { advantages, returns: new Float32Array(advantages.length) });
+  return advantages;
 }
 
 function checkGaeInput(op: string, input: GaeInput): void {
