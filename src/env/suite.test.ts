@@ -15,7 +15,7 @@ import {
   STRATA,
   TRAIN_MAX,
 } from "./suite.js";
-import { readSuite, writeSuite } from "./suite-io.js";
+import { defaultSuiteDir, loadDefaultSuite, readSuite, writeSuite } from "./suite-io.js";
 
 const SMALL = 140;
 const small = generateSuite(5, SMALL);
@@ -119,6 +119,23 @@ describe("suite files", () => {
         e.message.includes(`train.jsonl:${lines}`) &&
         /truncated/.test(e.message),
     );
+  });
+
+  test("the built-in suite lives under $TROUPE_CACHE and is read from there once generated", async () => {
+    const cache = await mkdtemp(join(tmpdir(), "troupe-cache-"));
+    const saved = process.env.TROUPE_CACHE;
+    process.env.TROUPE_CACHE = cache;
+    try {
+      assert.equal(defaultSuiteDir(), join(cache, "tasks-seed-0"));
+      // A suite already in the cache is used as is, not regenerated (this one is small on purpose).
+      const cached = await writeSuite(defaultSuiteDir(), 0, 28);
+      const loaded = await loadDefaultSuite();
+      assert.equal(loaded.manifest.contentHash, cached.contentHash);
+      assert.equal(loaded.manifest.count, 28);
+    } finally {
+      if (saved === undefined) delete process.env.TROUPE_CACHE;
+      else process.env.TROUPE_CACHE = saved;
+    }
   });
 
   test("a truncated manifest is refused naming the file", async () => {
