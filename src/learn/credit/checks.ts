@@ -28,6 +28,30 @@ export function expectLength(
   }
 }
 
+/**
+ * Throws a {@link ShapeError} unless the optional `buffer` is present (because `because` says it
+ * is needed) and has `expected` entries.
+ */
+export function expectPresent(
+  op: string,
+  name: string,
+  buffer: Sized | undefined,
+  expected: number,
+  layout: string,
+  because: string,
+): void {
+  if (buffer === undefined) {
+    throw new ShapeError({
+      input: `${op}: ${name}`,
+      problem: `is missing, but ${because}`,
+      expected: `${expected} entries (${layout})`,
+      actual: "undefined",
+      fix: `pass ${name}, or leave out the flags that need it`,
+    });
+  }
+  expectLength(op, name, buffer, expected, layout);
+}
+
 /** Throws a {@link ConfigError} unless `value` is a positive integer (a count such as T or N). */
 export function expectCount(op: string, name: string, value: number): void {
   if (!Number.isInteger(value) || value < 1) {

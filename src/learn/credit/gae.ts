@@ -15,7 +15,7 @@
  *   Â_t = δ_t + γλ (1 − end_t) Â_{t+1}          (λ = 0: Â_t = δ_t, one-step TD)
  *   G_t = Â_t + V(s_t)                           (the λ-return, the value target)
  */
-import { expectCount, expectInRange, expectLength } from "./checks.js";
+import { expectCount, expectInRange, expectLength, expectPresent } from "./checks.js";
 
 /** The inputs of {@link computeGae} and {@link computeTdErrors}; buffers are time-major `[T × N]`. */
 export interface GaeInput {
@@ -118,16 +118,13 @@ function checkGaeInput(op: string, input: GaeInput): void {
   expectLength(op, "lastValues", input.lastValues, input.width, "[N]");
   if (input.truncated !== undefined) {
     expectLength(op, "truncated", input.truncated, size, "[T × N]");
-    if (input.truncatedValues === undefined) {
-      expectLength(
-        op,
-        "truncatedValues",
-        new Float32Array(0),
-        size,
-        "[T × N], V(final observation) where truncated",
-      );
-    } else {
-      expectLength(op, "truncatedValues", input.truncatedValues, size, "[T × N]");
-    }
+    expectPresent(
+      op,
+      "truncatedValues",
+      input.truncatedValues,
+      size,
+      "[T × N]",
+      "truncated steps bootstrap from it",
+    );
   }
 }

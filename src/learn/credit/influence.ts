@@ -23,10 +23,15 @@ export type InfluenceMeasure = "tv" | "kl";
 
 /** The inputs of {@link messageInfluence}; see the file header for the layout. */
 export interface InfluenceInput {
+  /** `[pairs + 1]` boundaries of each (sender, receiver) pair's receiver candidates. */
   readonly offsets: Int32Array;
+  /** The receiver's probabilities given the sender's actual message, one per candidate. */
   readonly withMessage: Float32Array;
+  /** The receiver's probabilities with the sender's message replaced by silence, same layout. */
   readonly silenced: Float32Array;
+  /** Output slot of each pair, `[pairs]` (usually `t * N + i` for sender i at step t). */
   readonly sender: Int32Array;
+  /** Length of the output (usually T × N). */
   readonly outputSize: number;
   /** Divergence; default "tv". */
   readonly measure?: InfluenceMeasure;

@@ -245,6 +245,24 @@ describe("shapeRewards on rollouts", () => {
     assert.deepEqual(shaped, rewards);
   });
 
+  test("truncated without truncatedPotentials is a ShapeError saying it is missing", () => {
+    assert.throws(
+      () =>
+        shapeRewards({
+          steps: 1,
+          width: 1,
+          rewards: new Float32Array(1),
+          potentials: new Float32Array(1),
+          lastPotentials: new Float32Array(1),
+          terminated: new Uint8Array(1),
+          truncated: Uint8Array.from([1]),
+          gamma: 0.9,
+          beta: 1,
+        }),
+      (e: unknown) => e instanceof ShapeError && /truncatedPotentials: is missing/.test(e.message),
+    );
+  });
+
   test("γ out of range and negative β are ConfigErrors naming the field", () => {
     const base = {
       steps: 1,

@@ -20,7 +20,13 @@
  * an episode end inside the rollout starts a new episode, and its Φ(s_t) is taken as 0.
  */
 import { ShapeError } from "../../core/errors.js";
-import { expectCount, expectInRange, expectLength, expectNonNegative } from "./checks.js";
+import {
+  expectCount,
+  expectInRange,
+  expectLength,
+  expectNonNegative,
+  expectPresent,
+} from "./checks.js";
 
 /** The inputs of {@link shapeRewards}; buffers are time-major `[T × N]`. */
 export interface ShapingInput {
@@ -32,7 +38,9 @@ export interface ShapingInput {
   readonly potentials: Float32Array;
   /** Φⁱ(s_T), `[N]`. */
   readonly lastPotentials: Float32Array;
+  /** 1 where s_{t+1} is terminal (next potential 0), `[T × N]`. */
   readonly terminated: Uint8Array;
+  /** 1 where the episode was cut after step t, `[T × N]`; default none. */
   readonly truncated?: Uint8Array;
   /** Φ of the final observation where `truncated` is 1, `[T × N]`; required with `truncated`. */
   readonly truncatedPotentials?: Float32Array;
@@ -59,12 +67,13 @@ export function shapeRewards(input: ShapingInput, out?: Float32Array): Float32Ar
   expectLength(OP, "terminated", terminated, size, "[T × N]");
   if (truncated !== undefined) {
     expectLength(OP, "truncated", truncated, size, "[T × N]");
-    expectLength(
+    expectPresent(
       OP,
       "truncatedPotentials",
-      input.truncatedPotentials ?? [],
+      input.truncatedPotentials,
       size,
-      "[T × N], Φ(final observation) where truncated",
+      "[T × N]",
+      "truncated steps need Φ(final observation)",
     );
   }
   const result = out ?? new Float32Array(size);
