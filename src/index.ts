@@ -212,6 +212,7 @@ export {
 // Learners, continued: the learner, rollouts, evaluation, metrics, learner state, tasks.
 export { type EvaluationResult, evaluatePolicy } from "./learn/evaluate.js";
 export { Learner, type LearnerHooks, type LearnerOptions } from "./learn/learner.js";
+export { marlFeatureSize, marlTrainingTasks } from "./learn/marl-tasks.js";
 export { MetricsRecorder, type MetricsRow, type MetricsSink } from "./learn/metrics.js";
 export { type EpisodeRecord, type Rollout, RolloutCollector } from "./learn/rollout.js";
 export { architectureOf, loadLearnerState, saveLearnerState } from "./learn/state.js";
