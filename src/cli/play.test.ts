@@ -37,7 +37,7 @@ describe("troupe play", () => {
   test("--help says that without --llm a reference policy stands in for the trained policy", async () => {
     const run = capture();
     assert.equal(await runCli(["play", "--help"], run.io), 0);
-    assert.match(run.out(), /reference policy plays, standing in/);
+    assert.match(run.out(), /reference oracle plays, standing in for a trained policy/);
     assert.match(run.out(), /--llm/);
   });
 
@@ -112,9 +112,73 @@ describe("troupe play", () => {
     assert.match(run.err(), /not reachable/);
   });
 
-  test("a trained-policy path is refused with the reference policies listed", async () => {
+  test("a run folder that does not exist is a clear error naming its config.json", async () => {
     const run = capture();
-    assert.equal(await runCli(["play", ...tasks(), "--policy", "runs/abc"], run.io), 2);
-    assert.match(run.err(), /oracle, oracle-no-comm, greedy/);
+    assert.equal(await runCli(["play", ...tasks(), "--policy", join(dir, "no-run")], run.io), 2);
+    assert.match(run.err(), /no-run\/config\.json/);
+  });
+
+  test("--compare plays the LLM alone, the policy alone and the combination on the same tasks", async () => {
+    const run = capture();
+    const code = await runCli(
+      [
+        "play",
+        ...tasks(),
+        "--llm",
+        server.url,
+        "--model",
+        "m",
+        "--policy",
+        "oracle",
+        "--alpha",
+        "0",
+        "--compare",
+        "--quiet",
+      ],
+      run.io,
+    );
+    assert.equal(code, 0, run.err());
+    const rows = run
+      .out()
+      .split("\n")
+      .filter((line) => /^\| (LLM|oracle)/.test(line));
+    assert.deepEqual(
+      rows.map((line) => line.split("|")[1].trim()),
+      ["LLM m", "oracle", "LLM m × oracle, α = 0"],
+    );
+    // With α = 0 the combination moves as the oracle does: the same score.
+    const score = (line: string) => line.split("|")[3].trim();
+    assert.equal(score(rows[2]), score(rows[1]));
+  });
+
+  test("a trained run folder plays alone and guides an LLM team", async () => {
+    const runDir = join(dir, "runs", "a");
+    const train = capture();
+    const trainFlags = ["--method", "shared-td", "--family", "planning", "--steps", "64"];
+    const small = ["--envs", "2", "--rollout-steps", "8", "--minibatch-teams", "4"];
+    const code = await runCli(
+      [
+        "train",
+        ...tasks(),
+        ...trainFlags,
+        ...small,
+        "--hidden",
+        "16",
+        "--dimension",
+        "32",
+        "--out",
+        runDir,
+      ],
+      train.io,
+    );
+    assert.equal(code, 0, train.err());
+    const alone = capture();
+    const flags = [...tasks(), "--policy", runDir, "--max-steps", "3"];
+    assert.equal(await runCli(["play", ...flags], alone.io), 0, alone.err());
+    assert.match(alone.out(), /\| shared-td \|/);
+    const guided = capture();
+    const guidedFlags = [...flags, "--llm", server.url, "--model", "m", "--quiet"];
+    assert.equal(await runCli(["play", ...guidedFlags], guided.io), 0, guided.err());
+    assert.match(guided.out(), /\| llm×shared-td α=0\.5 \|/);
   });
 });

@@ -1,8 +1,9 @@
 /**
  * `troupe play`: a team plays a fixed sample of tasks. With `--llm URL --model NAME` (any
- * OpenAI-compatible server) or `--gguf FILE` every agent is the same chat model; with `--replay
- * FILE` a recorded run is played again without the server. Without an LLM it plays a reference
- * policy (oracle, greedy, …) as a stand-in until trained policies can be loaded from runs/. It
+ * OpenAI-compatible server), `--gguf FILE` or `--replay FILE` every agent is the same chat model;
+ * adding `--policy` (a run folder of `troupe train`, or a reference policy standing in for one)
+ * makes it the RL-guided team, π ∝ π_LLM^α · π_RL^(1−α); `--compare` plays the LLM alone, the
+ * policy alone and the combination on the same tasks. Without an LLM the policy plays alone. It
  * prints a live transcript of the first episode (who said what, which action, reward) and a
  * summary table; `--record FILE` keeps every request, reply and step as JSONL.
  */
@@ -10,6 +11,7 @@ import { z } from "zod";
 import { ConfigError } from "../core/errors.js";
 import { Rng } from "../core/prng.js";
 import { JsonlRecordWriter, type RecordWriter } from "../core/record-writer.js";
+import { taskFamilies } from "../env/families.js";
 import { SPLITS } from "../env/suite.js";
 import { loadDefaultSuite, readSuite } from "../env/suite-io.js";
 import {
@@ -20,13 +22,21 @@ import {
 } from "../env/types.js";
 import { LlmAgent } from "../llm/agent.js";
 import { createChatClient } from "../llm/config.js";
+import {
+  type CandidatePolicy,
+  candidatePolicyTeam,
+  GuidedTeam,
+  networkPolicy,
+  teamPolicyCandidates,
+} from "../llm/coordinator.js";
 import type { StepRecord } from "../llm/episode.js";
-import { formatPlayTable, playTasks, sampleTasks } from "../llm/play.js";
+import { formatComparison, formatPlayTable, playTasks, sampleTasks } from "../llm/play.js";
 import { RecordingChatClient, readChatRecords } from "../llm/response-cache.js";
 import { LlmTeam, referenceTeam, type TeamDecider } from "../llm/team.js";
 import type { ChatClient } from "../openai/client.js";
 import type { Command, CommandIo } from "./command.js";
 import { parseFlags } from "./flags.js";
+import { loadRunPolicy, type RunPolicy } from "./run-policy.js";
 
 const PlayFlags = z.object({
   llm: z
@@ -46,10 +56,24 @@ const PlayFlags = z.object({
   policy: z
     .string()
     .min(1)
-    .default("oracle")
+    .optional()
     .describe(
-      `without an LLM: the team policy, one of ${REFERENCE_POLICIES.join("|")} (loading a trained policy from runs/ID is not available yet)`,
+      `a trained run folder (runs/ID), or a reference policy standing in for one: ${REFERENCE_POLICIES.join("|")}; default oracle without an LLM`,
     ),
+  alpha: z.coerce
+    .number()
+    .min(0)
+    .max(1)
+    .default(0.5)
+    .describe("with an LLM and --policy: the LLM's weight in π_LLM^α · π_RL^(1−α)"),
+  compare: z
+    .boolean()
+    .default(false)
+    .describe("with an LLM and --policy: also play the LLM alone and the policy alone"),
+  logprobs: z
+    .boolean()
+    .default(false)
+    .describe("ask the server for token log-probabilities (sharpens π_LLM for --policy)"),
   tasks: z
     .string()
     .min(1)
@@ -105,10 +129,10 @@ const PlayFlags = z.object({
 type PlayOptions = z.infer<typeof PlayFlags>;
 
 const USAGE = [
-  "Usage: troupe play --llm URL --model NAME [--tasks DIR --split test --count N] [--record FILE]",
-  "       troupe play --replay FILE --model NAME [same task flags as the recorded run]",
-  "       troupe play [--policy oracle|greedy|…]   (no LLM: a reference policy plays, standing in",
-  "                                                 for the trained policy until runs/ can be loaded)",
+  "Usage: troupe play --llm URL --model NAME [--policy runs/ID|greedy] [--tasks DIR --split test --count N]",
+  "       troupe play --replay FILE --model NAME [same flags as the recorded run]",
+  "       troupe play [--policy runs/ID|oracle|greedy|…]   (no LLM: the policy plays alone)",
+  "Without an LLM and without --policy, the reference oracle plays, standing in for a trained policy.",
 ].join("\n");
 
 async function chatClientFor(options: PlayOptions): Promise<ChatClient | undefined> {
@@ -145,15 +169,80 @@ async function chatClientFor(options: PlayOptions): Promise<ChatClient | undefin
   );
 }
 
-function referencePolicyName(name: string): ReferencePolicyName {
-  if ((REFERENCE_POLICIES as readonly string[]).includes(name)) return name as ReferencePolicyName;
-  throw new ConfigError({
-    input: "--policy",
-    problem: "not a reference policy (trained policies cannot be loaded from runs/ yet)",
-    expected: REFERENCE_POLICIES.join(", "),
-    actual: JSON.stringify(name),
-    fix: "pass --policy oracle or --policy greedy, or play an LLM team with --llm URL --model NAME",
+function isReferencePolicy(name: string): name is ReferencePolicyName {
+  return (REFERENCE_POLICIES as readonly string[]).includes(name);
+}
+
+async function selectTasks(options: PlayOptions): Promise<TaskHeader[]> {
+  const suite =
+    options.tasks === undefined ? await loadDefaultSuite() : await readSuite(options.tasks);
+  const pool = suite.splits[options.split];
+  const tasks =
+    options.id === undefined
+      ? sampleTasks(pool, options.count, options.seed)
+      : pool.filter((t) => t.id === options.id);
+  if (tasks.length === 0) {
+    throw new ConfigError({
+      input: options.id === undefined ? "--split" : "--id",
+      problem:
+        options.id === undefined
+          ? "the split has no tasks"
+          : `no task "${options.id}" in the ${options.split} split`,
+      fix: "check the split with `troupe tasks stats DIR`, or pick another --split",
+    });
+  }
+  return tasks;
+}
+
+interface TeamPlan {
+  readonly label: string;
+  readonly make: (task: TaskHeader, family: TaskFamily) => TeamDecider;
+}
+
+/** The teams to play, the main one (with the transcript) last. */
+function planTeams(
+  options: PlayOptions,
+  chat: ChatClient | undefined,
+  run: RunPolicy | undefined,
+): TeamPlan[] {
+  const policyName = options.policy ?? "oracle";
+  const rng = () => Rng.fromSeed(options.seed).split("policy");
+  const candidates = (family: TaskFamily): CandidatePolicy =>
+    run === undefined
+      ? teamPolicyCandidates(family.policy(policyName as ReferencePolicyName), rng())
+      : networkPolicy(run.network, run.table, run.gemm, {
+          name: run.method,
+          numericWidth: run.numericWidth,
+        });
+  const policyLabel = run === undefined ? policyName : `${run.method} (${policyName})`;
+  const policyAlone: TeamPlan = {
+    label: policyLabel,
+    make: (_task, family) =>
+      run === undefined
+        ? referenceTeam(family.policy(policyName as ReferencePolicyName), rng())
+        : candidatePolicyTeam(candidates(family)),
+  };
+  if (chat === undefined) return [policyAlone];
+  const modelName = options.model ?? options.gguf ?? "local";
+  const agent = new LlmAgent(chat, {
+    model: modelName,
+    temperature: options.temperature,
+    maxTokens: options.maxTokens,
+    seed: options.seed,
+    logprobs: options.logprobs,
   });
+  const role = (family: TaskFamily) => () => `The task is a ${family.name} task.`;
+  const llmAlone: TeamPlan = {
+    label: `LLM ${modelName}`,
+    make: (_task, family) => new LlmTeam(agent, `llm ${modelName}`, { role: role(family) }),
+  };
+  if (options.policy === undefined) return [llmAlone];
+  const combined: TeamPlan = {
+    label: `LLM ${modelName} × ${policyLabel}, α = ${options.alpha}`,
+    make: (_task, family) =>
+      new GuidedTeam(agent, candidates(family), { alpha: options.alpha, role: role(family) }),
+  };
+  return options.compare ? [llmAlone, policyAlone, combined] : [combined];
 }
 
 function printStep(io: CommandIo, step: StepRecord): void {
@@ -171,7 +260,7 @@ function printStep(io: CommandIo, step: StepRecord): void {
 export const playCommand: Command = {
   name: "play",
   summary:
-    "play a team (an LLM, or a reference policy) on sample tasks: live transcript and scores",
+    "play an LLM team, a trained policy, or both combined on sample tasks: transcript and scores",
   async run(args, io) {
     const parsed = parseFlags("play", PlayFlags, args, USAGE);
     if (parsed.help) {
@@ -179,25 +268,26 @@ export const playCommand: Command = {
       return 0;
     }
     const options = parsed.values;
-    const client = await chatClientFor(options);
-    const policyName = client === undefined ? referencePolicyName(options.policy) : undefined;
-    const suite =
-      options.tasks === undefined ? await loadDefaultSuite() : await readSuite(options.tasks);
-    const pool = suite.splits[options.split];
-    const tasks =
-      options.id === undefined
-        ? sampleTasks(pool, options.count, options.seed)
-        : pool.filter((t) => t.id === options.id);
-    if (tasks.length === 0) {
+    if (
+      options.compare &&
+      (options.policy === undefined ||
+        [options.llm, options.gguf, options.replay].every((s) => s === undefined))
+    ) {
       throw new ConfigError({
-        input: options.id === undefined ? "--split" : "--id",
-        problem:
-          options.id === undefined
-            ? "the split has no tasks"
-            : `no task "${options.id}" in the ${options.split} split`,
-        fix: "check the split with `troupe tasks stats DIR`, or pick another --split",
+        input: "--compare",
+        problem: "needs both an LLM and a policy",
+        fix: "pass --llm URL --model NAME (or --gguf/--replay) and --policy runs/ID|greedy",
       });
     }
+    const client = await chatClientFor(options);
+    const tasks = await selectTasks(options);
+    const policy = options.policy ?? "oracle";
+    const run = isReferencePolicy(policy)
+      ? undefined
+      : await loadRunPolicy(
+          policy,
+          tasks.map((task) => ({ task, family: familyOf(task) })),
+        );
     const writer: RecordWriter | undefined =
       options.record === undefined ? undefined : new JsonlRecordWriter(options.record);
     const chat =
@@ -205,35 +295,37 @@ export const playCommand: Command = {
         ? client
         : new RecordingChatClient({ client, writer });
     await writer?.append({ kind: "play", options });
-    const makeTeam = (_task: TaskHeader, family: TaskFamily): TeamDecider => {
-      if (chat === undefined) {
-        const policy = family.policy(policyName as ReferencePolicyName);
-        return referenceTeam(policy, Rng.fromSeed(options.seed).split("policy"));
-      }
-      const agent = new LlmAgent(chat, {
-        model: options.model ?? "local",
-        temperature: options.temperature,
-        maxTokens: options.maxTokens,
+    const teams = planTeams(options, chat, run);
+    const main = teams[teams.length - 1];
+    const first = tasks[0];
+    if (!options.quiet)
+      io.stdout(`# ${first.id} (${first.family}, stratum ${first.stratum}), team: ${main.label}\n`);
+    const results = [];
+    for (const team of teams) {
+      const rows = await playTasks(tasks, team.make, {
+        ...(writer === undefined ? {} : { writer }),
+        ...(options.maxSteps === undefined ? {} : { maxSteps: options.maxSteps }),
         seed: options.seed,
+        onStep: (task, step) => {
+          if (!options.quiet && team === main && task.id === first.id) printStep(io, step);
+        },
       });
-      const role = `The task is a ${family.name} task.`;
-      return new LlmTeam(agent, `llm ${options.model ?? options.gguf}`, { role: () => role });
-    };
-    const first = tasks[0].id;
-    if (!options.quiet) {
-      io.stdout(
-        `# ${first} (${tasks[0].family}, stratum ${tasks[0].stratum}), team: ${chat === undefined ? policyName : `LLM ${options.model ?? options.gguf}`}\n`,
-      );
+      results.push({ team: team.label, rows });
     }
-    const rows = await playTasks(tasks, makeTeam, {
-      ...(writer === undefined ? {} : { writer }),
-      ...(options.maxSteps === undefined ? {} : { maxSteps: options.maxSteps }),
-      seed: options.seed,
-      onStep: (task, step) => {
-        if (!options.quiet && task.id === first) printStep(io, step);
-      },
-    });
-    io.stdout(`\n${formatPlayTable(rows)}`);
+    io.stdout(`\n${formatPlayTable(results[results.length - 1].rows)}`);
+    if (results.length > 1) io.stdout(`\n${formatComparison(results)}`);
     return 0;
   },
 };
+
+function familyOf(task: TaskHeader): TaskFamily {
+  const family = taskFamilies.get(task.family);
+  if (family === undefined) {
+    throw new ConfigError({
+      input: `task ${task.id}`,
+      problem: `unknown family "${task.family}"`,
+      fix: "regenerate the suite with `troupe tasks generate`",
+    });
+  }
+  return family;
+}

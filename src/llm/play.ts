@@ -121,3 +121,43 @@ export function formatPlayTable(rows: readonly PlayedTask[]): string {
   }
   return `${lines.join("\n")}\n`;
 }
+
+/** One team's results on the shared task sample, for {@link formatComparison}. */
+export interface TeamResults {
+  readonly team: string;
+  readonly rows: readonly PlayedTask[];
+}
+
+/**
+ * A Markdown table comparing teams on the same tasks: mean normalised score, mean cumulative
+ * reward, fallbacks, requests, tokens and wall time.
+ */
+export function formatComparison(results: readonly TeamResults[]): string {
+  const header = [
+    "team",
+    "tasks",
+    "mean score",
+    "mean return",
+    "fallbacks",
+    "requests",
+    "tokens",
+    "wall s",
+  ];
+  const lines = [`| ${header.join(" | ")} |`, `|${header.map(() => " --- ").join("|")}|`];
+  for (const { team, rows } of results) {
+    const sum = (f: (r: PlayedTask) => number) => rows.reduce((total, r) => total + f(r), 0);
+    const n = Math.max(1, rows.length);
+    const cells = [
+      team,
+      String(rows.length),
+      (sum((r) => r.score) / n).toFixed(3),
+      (sum((r) => r.summary.return) / n).toFixed(2),
+      `${sum((r) => r.summary.fallbacks)}/${sum((r) => r.summary.decisions)}`,
+      String(sum((r) => r.summary.requests)),
+      String(sum((r) => r.summary.promptTokens + r.summary.completionTokens)),
+      (sum((r) => r.summary.wallMs) / 1000).toFixed(2),
+    ];
+    lines.push(`| ${cells.join(" | ")} |`);
+  }
+  return `${lines.join("\n")}\n`;
+}
