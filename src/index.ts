@@ -223,7 +223,7 @@ export {
   type TrainingTask,
 } from "./learn/tasks.js";
 // LLM agents: chat clients, prompts and reply parsing, the LLM agent and team, record/replay,
-// episodes and scored play (a team on a fixed task sample).
+// episodes, scored play on a fixed task sample, and RL-guided coordination (π_LLM^α · π_RL^(1−α)).
 export { LlmAgent, type LlmAgentOptions, type LlmDecision } from "./llm/agent.js";
 export {
   createChatClient,
@@ -232,6 +232,18 @@ export {
   LlmConfigSchema,
   parseLlmConfig,
 } from "./llm/config.js";
+export {
+  actionConfidence,
+  type CandidateDistributions,
+  type CandidatePolicy,
+  candidatePolicyTeam,
+  combineLogProbs,
+  GuidedTeam,
+  type GuidedTeamOptions,
+  networkPolicy,
+  peaked,
+  teamPolicyCandidates,
+} from "./llm/coordinator.js";
 export {
   type AgentMove,
   type EpisodeSummary,
@@ -246,11 +258,13 @@ export {
 } from "./llm/gguf.js";
 export { nearestLegalAction, type ParsedDecision, parseDecision } from "./llm/parse.js";
 export {
+  formatComparison,
   formatPlayTable,
   type PlayedTask,
   type PlayTasksOptions,
   playTasks,
   sampleTasks,
+  type TeamResults,
 } from "./llm/play.js";
 export { buildPrompt, DECISION_SCHEMA, type DecisionInput, retryMessage } from "./llm/prompt.js";
 export {
