@@ -189,7 +189,7 @@ export const creditSuite: BenchSuite = {
           kernel.name,
           String(kernel.entries),
           (seconds * 1e6).toFixed(1),
-          perSecond.toFixed(1),
+          perSecond.toPrecision(3),
         ]);
         const key = `${kernel.name.split(" ")[0].replace(/[^A-Za-z.]/g, "")}@${shape.steps}x${shape.envs}x${AGENTS}`;
         figures.push({ name: `credit/${key}`, value: seconds * 1e6, unit: "µs/call" });
