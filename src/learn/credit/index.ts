@@ -70,6 +70,7 @@ export {
   type RolloutEpisodes,
   redistributeReturns,
 } from "./redistribution.js";
+/** Shaping and its two ablations (see the communication-aware block above). */
 export {
   influenceBonus,
   type ReweightInput,
