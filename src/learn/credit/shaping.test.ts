@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { ConfigError, ShapeError } from "../../core/errors.js";
 import { Rng } from "../../core/prng.js";
+import { computeGae } from "./gae.js";
 import { messageInfluence } from "./influence.js";
 import { influenceBonus, reweightTeamReward, shapeRewards } from "./shaping.js";
 
@@ -184,6 +185,33 @@ describe("shapeRewards on rollouts", () => {
     const discounted = (r: Float32Array) => r.reduce((sum, x, t) => sum + GAMMA ** t * x, 0);
     assert.ok(Math.abs(discounted(shaped) - discounted(rewards)) < 1e-5);
     assert.notDeepEqual(Array.from(shaped), Array.from(rewards));
+  });
+
+  test("with GAE at λ = 1 shaping shifts each advantage by −βΦ(s_t) only: a state-dependent baseline", () => {
+    const rng = Rng.fromSeed("shaping-gae");
+    const steps = 7;
+    const beta = 3;
+    const rewards = Float32Array.from({ length: steps }, () => rng.float());
+    const values = Float32Array.from({ length: steps }, () => rng.float());
+    const potentials = Float32Array.from({ length: steps }, (_, t) => (t === 0 ? 0 : rng.float()));
+    const terminated = new Uint8Array(steps);
+    terminated[steps - 1] = 1;
+    const lastValues = new Float32Array(1);
+    const common = { steps, width: 1, values, lastValues, terminated, gamma: GAMMA, lambda: 1 };
+    const shaped = shapeRewards({
+      steps,
+      width: 1,
+      rewards,
+      potentials,
+      lastPotentials: new Float32Array(1),
+      terminated,
+      gamma: GAMMA,
+      beta,
+    });
+    const plain = computeGae({ ...common, rewards }).advantages;
+    const withShaping = computeGae({ ...common, rewards: shaped }).advantages;
+    for (let t = 0; t < steps; t++)
+      assert.ok(Math.abs(withShaping[t] - (plain[t] - beta * potentials[t])) < 1e-5, `step ${t}`);
   });
 
   test("a hand-computed step: r + β(γΦ' − Φ)", () => {
