@@ -183,11 +183,16 @@ export class PolicyNetwork implements Module {
     const heard = this.attention.forward(g, h, gatherRows(g, table, inbox.ids), inbox.offsets);
     const z = this.fuse.forward(g, concatCols(g, [h, heard]));
 
-    const actionEmbeddings = this.actionCandidate.forward(g, gatherRows(g, table, batch.actionIds));
-    const messageEmbeddings = this.messageCandidate.forward(
+    // Candidates are embedded once per distinct text (team-mates mostly read the same ones).
+    const actionTexts = distinctRows(batch.actionIds);
+    const messageTexts = distinctRows(batch.messageIds);
+    const distinctActions = this.actionCandidate.forward(g, gatherRows(g, table, actionTexts.ids));
+    const distinctMessages = this.messageCandidate.forward(
       g,
-      gatherRows(g, table, batch.messageIds),
+      gatherRows(g, table, messageTexts.ids),
     );
+    const actionEmbeddings = gatherRows(g, distinctActions, actionTexts.rowOf);
+    const messageEmbeddings = gatherRows(g, distinctMessages, messageTexts.rowOf);
     const actionOwners = segmentOwners(batch.actionOffsets);
     const messageOwners = segmentOwners(batch.messageOffsets);
     const actionScores = rowDot(
@@ -228,12 +233,11 @@ export class PolicyNetwork implements Module {
       owners: Int32Array,
     ) => {
       const mates = teamMatesChoices(batch, head);
-      const encoder = head === "action" ? this.actionCandidate : this.messageCandidate;
-      const matesMean = segmentMean(
-        g,
-        encoder.forward(g, gatherRows(g, table, mates.ids)),
-        mates.offsets,
-      );
+      const [distinct, texts] =
+        head === "action" ? [distinctActions, actionTexts] : [distinctMessages, messageTexts];
+      // Team-mates' choices are candidate texts of the batch, so their rows are already embedded.
+      const mateRows = Int32Array.from(mates.ids, (id) => texts.localOf.get(id) ?? -1);
+      const matesMean = segmentMean(g, gatherRows(g, distinct, mateRows), mates.offsets);
       const context = critic.forward(g, concatCols(g, [stateOfSample, matesMean]));
       return rowDot(g, gatherRows(g, context, owners), candidates);
     };
@@ -299,4 +303,23 @@ export function greedyCandidate(logProbs: Float32Array, start: number, end: numb
   let best = start;
   for (let i = start + 1; i < end; i++) if (logProbs[i] > logProbs[best]) best = i;
   return best - start;
+}
+
+/** The distinct ids of `ids` (first-seen order) and, per entry, the row of its id among them. */
+function distinctRows(ids: Int32Array): {
+  ids: Int32Array;
+  rowOf: Int32Array;
+  localOf: Map<number, number>;
+} {
+  const localOf = new Map<number, number>();
+  const rowOf = new Int32Array(ids.length);
+  for (let i = 0; i < ids.length; i++) {
+    let local = localOf.get(ids[i]);
+    if (local === undefined) {
+      local = localOf.size;
+      localOf.set(ids[i], local);
+    }
+    rowOf[i] = local;
+  }
+  return { ids: Int32Array.from(localOf.keys()), rowOf, localOf };
 }
