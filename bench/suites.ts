@@ -3,6 +3,7 @@ import { creditSuite } from "./credit.js";
 import { encodeSuite } from "./encode.js";
 import { envSuite } from "./env.js";
 import { gemmSuite } from "./gemm.js";
+import { llmSuite } from "./llm.js";
 import { marlSuite } from "./marl.js";
 import { nnSuite } from "./nn.js";
 import type { BenchSuite } from "./suite.js";
@@ -13,6 +14,7 @@ const all: readonly BenchSuite[] = [
   encodeSuite,
   envSuite,
   gemmSuite,
+  llmSuite,
   marlSuite,
   nnSuite,
   trainSuite,
