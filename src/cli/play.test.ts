@@ -39,6 +39,7 @@ describe("troupe play", () => {
     assert.equal(await runCli(["play", "--help"], run.io), 0);
     assert.match(run.out(), /reference oracle plays, standing in for a trained policy/);
     assert.match(run.out(), /--llm/);
+    assert.match(run.out(), /--no-schema/);
   });
 
   test("without --llm the oracle plays, with a live transcript and a score of 1", async () => {
@@ -91,6 +92,24 @@ describe("troupe play", () => {
         .map((line) => line.split("|").slice(1, -2).join("|"));
     assert.equal(scores(live.out()).length, 1);
     assert.deepEqual(scores(replay.out()), scores(live.out()));
+  });
+
+  test("--no-schema leaves response_format out of the requests", async () => {
+    const before = server.requests.length;
+    const run = capture();
+    const flags = [
+      "--llm",
+      server.url,
+      "--model",
+      "m",
+      "--max-steps",
+      "1",
+      "--no-schema",
+      "--quiet",
+    ];
+    assert.equal(await runCli(["play", ...tasks(), ...flags], run.io), 0, run.err());
+    const sent = server.requests.slice(before);
+    assert.ok(sent.length > 0 && sent.every((r) => r.body.response_format === undefined));
   });
 
   test("--llm without --model is a clear error (exit 2)", async () => {

@@ -74,6 +74,10 @@ const PlayFlags = z.object({
     .boolean()
     .default(false)
     .describe("ask the server for token log-probabilities (sharpens π_LLM for --policy)"),
+  noSchema: z
+    .boolean()
+    .default(false)
+    .describe("do not send the reply's JSON schema (for servers that reject response_format)"),
   tasks: z
     .string()
     .min(1)
@@ -230,6 +234,7 @@ function planTeams(
     maxTokens: options.maxTokens,
     seed: options.seed,
     logprobs: options.logprobs,
+    jsonSchema: !options.noSchema,
   });
   const role = (family: TaskFamily) => () => `The task is a ${family.name} task.`;
   const llmAlone: TeamPlan = {
