@@ -6,7 +6,6 @@
 import { join } from "node:path";
 import { z } from "zod";
 import { ConfigError } from "../core/errors.js";
-import { readFileOrThrow } from "../core/fs.js";
 import { Rng } from "../core/prng.js";
 import { HashingEncoder } from "../encode/hashing.js";
 import { SPLITS } from "../env/suite.js";
@@ -19,7 +18,7 @@ import { loadCheckpoint } from "../model/checkpoint.js";
 import type { GemmBackendName } from "../model/gemm.js";
 import type { Command } from "./command.js";
 import { parseFlags } from "./flags.js";
-import type { RunRecord } from "./train.js";
+import { readRunRecord } from "./train.js";
 
 const EvalFlags = z.object({
   split: z.enum(SPLITS).default("test").describe("which split of the suite to evaluate on"),
@@ -64,9 +63,7 @@ export const evalCommand: Command = {
       });
     }
     const flags = parsed.values;
-    const record = JSON.parse(
-      (await readFileOrThrow(join(runDir, "config.json"))).toString("utf8"),
-    ) as RunRecord;
+    const record = await readRunRecord(runDir);
     const tasks = await loadSuiteTasks({
       dir: flags.tasks ?? record.tasks.dir,
       split: flags.split,

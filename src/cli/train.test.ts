@@ -79,6 +79,67 @@ test("train writes a run folder that eval scores beside the random and oracle po
   }
 });
 
+test("a run resumed with --resume writes the same metrics as one trained straight through", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "troupe-resume-"));
+  try {
+    const suite = join(dir, "tasks");
+    const gen = capture();
+    assert.equal(
+      await runCli(["tasks", "generate", "--out", suite, "--seed", "4", "--count", "28"], gen.io),
+      0,
+    );
+    const flags = [
+      "--method",
+      "coordinated",
+      "--tasks",
+      suite,
+      "--family",
+      "allocation",
+      "--envs",
+      "4",
+      "--rollout-steps",
+      "8",
+      "--minibatch-teams",
+      "8",
+      "--hidden",
+      "16",
+      "--dimension",
+      "32",
+      "--backend",
+      "blocked",
+      "--checkpoint-every",
+      "1",
+    ];
+    const straight = join(dir, "straight");
+    const resumed = join(dir, "resumed");
+    for (const [out, steps, extra] of [
+      [straight, "96", []],
+      [resumed, "64", []],
+      [resumed, "96", ["--resume"]],
+    ] as const) {
+      const io = capture();
+      assert.equal(
+        await runCli(["train", ...flags, "--out", out, "--steps", steps, ...extra], io.io),
+        0,
+        io.err(),
+      );
+    }
+    const rows = async (out: string) =>
+      (await readFile(join(out, "metrics.jsonl"), "utf8"))
+        .trim()
+        .split("\n")
+        .map((line) => {
+          const { "budget/wall_seconds": _wall, ...rest } = JSON.parse(line);
+          return rest;
+        });
+    const a = await rows(straight);
+    assert.equal(a.length, 3);
+    assert.deepEqual(await rows(resumed), a);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
 test("train with an unknown method exits 2 and names the flag", async () => {
   const io = capture();
   assert.equal(await runCli(["train", "--method", "magic", "--out", "runs/x"], io.io), 2);

@@ -8,16 +8,18 @@
  */
 import { join } from "node:path";
 import { z } from "zod";
-import { atomicWriteFile } from "../core/fs.js";
+import { ConfigError } from "../core/errors.js";
+import { atomicWriteFile, readFileOrThrow } from "../core/fs.js";
 import { describeEncoder } from "../encode/encoder.js";
 import { HashingEncoder } from "../encode/hashing.js";
 import { taskFamilies } from "../env/families.js";
 import { METHOD_PRESETS, resolveConfig } from "../learn/config.js";
 import { Learner } from "../learn/learner.js";
 import type { MetricsRow } from "../learn/metrics.js";
-import { saveLearnerState } from "../learn/state.js";
+import { loadLearnerState, saveLearnerState } from "../learn/state.js";
 import { loadSuiteTasks } from "../learn/tasks.js";
 import { announceGemm, GEMM_BACKEND_CHOICES, resolveGemm } from "../model/backend.js";
+import type { GemmBackendName } from "../model/gemm.js";
 import type { Command, CommandIo } from "./command.js";
 import { parseFlags } from "./flags.js";
 
@@ -66,6 +68,12 @@ const TrainFlags = z.object({
     .default(256)
     .describe("hashing encoder width"),
   backend: z.enum(GEMM_BACKEND_CHOICES).default("auto").describe("GEMM backend"),
+  resume: z
+    .boolean()
+    .default(false)
+    .describe(
+      "continue the run in --out from its state.ckpt (its config.json wins; --steps sets the new budget)",
+    ),
   checkpointEvery: z.coerce
     .number()
     .int()
@@ -90,6 +98,49 @@ export interface RunRecord {
   };
 }
 
+type TrainValues = z.infer<typeof TrainFlags>;
+
+function newRecord(flags: TrainValues): RunRecord {
+  const overrides: Record<string, unknown> = {};
+  for (const key of ["envs", "rolloutSteps", "minibatchTeams", "learningRate", "hidden"] as const)
+    if (flags[key] !== undefined) overrides[key] = flags[key];
+  return {
+    method: flags.method,
+    config: resolveConfig(flags.method, overrides),
+    seed: flags.seed,
+    steps: flags.steps,
+    encoder: { name: "hashing", dimension: flags.dimension, identity: "" },
+    backend: flags.backend,
+    tasks: {
+      dir: flags.tasks,
+      family: flags.family,
+      agents: flags.agents,
+      maxTasks: flags.maxTasks,
+    },
+  };
+}
+
+/** Reads the config.json of a `troupe train` run folder. */
+export async function readRunRecord(dir: string): Promise<RunRecord> {
+  return JSON.parse(
+    (await readFileOrThrow(join(dir, "config.json"))).toString("utf8"),
+  ) as RunRecord;
+}
+
+async function resumedRecord(dir: string, flags: TrainValues): Promise<RunRecord> {
+  const record = await readRunRecord(dir);
+  if (record.method !== flags.method) {
+    throw new ConfigError({
+      input: "--method",
+      problem: "differs from the run being resumed",
+      expected: record.method,
+      actual: flags.method,
+      fix: `pass --method ${record.method}, or train into a new --out folder`,
+    });
+  }
+  return { ...record, steps: flags.steps };
+}
+
 /** The `troupe train` command. */
 export const trainCommand: Command = {
   name: "train",
@@ -106,49 +157,45 @@ export const trainCommand: Command = {
       return 0;
     }
     const flags = parsed.values;
-    const overrides: Record<string, unknown> = {};
-    for (const key of ["envs", "rolloutSteps", "minibatchTeams", "learningRate", "hidden"] as const)
-      if (flags[key] !== undefined) overrides[key] = flags[key];
-    const config = resolveConfig(flags.method, overrides);
-    const gemm = resolveGemm(flags.backend);
+    const record = flags.resume ? await resumedRecord(flags.out, flags) : newRecord(flags);
+    const gemm = resolveGemm(record.backend as GemmBackendName | "auto");
     announceGemm(gemm, (line) => io.stderr(`${line}\n`));
     const tasks = await loadSuiteTasks({
-      dir: flags.tasks,
+      dir: record.tasks.dir,
       split: "train",
-      family: flags.family,
-      agents: flags.agents,
-      limit: flags.maxTasks,
+      family: record.tasks.family,
+      agents: record.tasks.agents,
+      limit: record.tasks.maxTasks,
     });
-    const encoder = new HashingEncoder({ dimension: flags.dimension });
-    const record: RunRecord = {
-      method: flags.method,
-      config,
-      seed: flags.seed,
-      steps: flags.steps,
-      encoder: describeEncoder(encoder),
-      backend: gemm.name,
-      tasks: {
-        dir: flags.tasks,
-        family: flags.family,
-        agents: flags.agents,
-        maxTasks: flags.maxTasks,
-      },
-    };
-    await atomicWriteFile(join(flags.out, "config.json"), `${JSON.stringify(record, null, 2)}\n`);
-    const rows: MetricsRow[] = [];
+    const encoder = new HashingEncoder({ dimension: record.encoder.dimension });
+    const full: RunRecord = { ...record, encoder: describeEncoder(encoder), backend: gemm.name };
+    await atomicWriteFile(join(flags.out, "config.json"), `${JSON.stringify(full, null, 2)}\n`);
+    const config = record.config;
     const learner = new Learner({
-      method: flags.method,
+      method: record.method,
       config,
       tasks,
       encoder,
       gemm,
-      seed: flags.seed,
+      seed: record.seed,
     });
+    const rows: MetricsRow[] = [];
+    if (flags.resume) {
+      await loadLearnerState(join(flags.out, "state.ckpt"), learner);
+      const saved = (await readFileOrThrow(join(flags.out, "metrics.jsonl"))).toString("utf8");
+      for (const line of saved.split("\n")) {
+        const row = line.trim() === "" ? null : (JSON.parse(line) as MetricsRow);
+        if (row !== null && row.iteration <= learner.iteration) rows.push(row);
+      }
+      io.stderr(
+        `resuming ${flags.out} at iteration ${learner.iteration}, ${learner.jointSteps} joint steps\n`,
+      );
+    }
     io.stderr(
       `troupe train: ${flags.method} on ${tasks.length} train tasks, ${flags.steps} joint steps, ` +
         `${learner.policy.parameterCount} parameters\n`,
     );
-    const progress = new Progress(io, flags.steps);
+    const progress = new Progress(io, flags.steps, learner.jointSteps);
     const writeMetrics = () =>
       atomicWriteFile(
         join(flags.out, "metrics.jsonl"),
@@ -193,12 +240,13 @@ class Progress {
   constructor(
     private readonly io: CommandIo,
     private readonly total: number,
+    private readonly initial: number,
   ) {}
 
   update(done: number, score: number | undefined): void {
     const now = performance.now();
     const seconds = (now - this.started) / 1000;
-    const rate = done / Math.max(seconds, 1e-9);
+    const rate = (done - this.initial) / Math.max(seconds, 1e-9);
     const eta = Math.max(0, (this.total - done) / Math.max(rate, 1e-9));
     const scoreText = score === undefined ? "" : `  score ${score.toFixed(3)}`;
     const text = `${Math.min(done, this.total)}/${this.total} steps  ${rate.toFixed(0)} steps/s  ETA ${eta.toFixed(0)} s${scoreText}`;
@@ -216,7 +264,7 @@ class Progress {
     const seconds = (performance.now() - this.started) / 1000;
     if (this.io.interactive) this.io.stderr("\n");
     this.io.stderr(
-      `${done} joint steps in ${seconds.toFixed(1)} s (${(done / Math.max(seconds, 1e-9)).toFixed(0)} steps/s)\n`,
+      `${done - this.initial} joint steps in ${seconds.toFixed(1)} s (${((done - this.initial) / Math.max(seconds, 1e-9)).toFixed(0)} steps/s)\n`,
     );
   }
 }
