@@ -42,6 +42,7 @@ describe("LlmAgent", () => {
     assert.equal(decision.action, legal);
     assert.equal(decision.retried, true);
     assert.equal(decision.fallback, false);
+    assert.equal(client.requests[0].messages.length, 2, "the first request is left as it was sent");
     const retry = client.requests[1].messages;
     assert.equal(retry.at(-2)?.content, "let me think");
     assert.match(retry.at(-1)?.content ?? "", /could not be used: expected a JSON object/);

@@ -78,7 +78,8 @@ export class LlmAgent {
     for (let attempt = 0; attempt < 2; attempt++) {
       const result: ChatResult = await this.client.chat({
         model: this.options.model,
-        messages: conversation,
+        // A copy: the request must not change when the retry extends the conversation.
+        messages: [...conversation],
         temperature: this.temperature,
         maxTokens: this.maxTokens,
         ...(this.options.seed === undefined ? {} : { seed: this.options.seed }),
