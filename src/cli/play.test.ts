@@ -192,9 +192,10 @@ describe("troupe play", () => {
     );
     assert.equal(code, 0, train.err());
     const alone = capture();
-    const flags = [...tasks(), "--policy", runDir, "--max-steps", "3"];
-    assert.equal(await runCli(["play", ...flags], alone.io), 0, alone.err());
+    const flags = [...tasks(), "--policy", runDir, "--max-steps", "3", "--family", "planning"];
+    assert.equal(await runCli(["play", ...flags, "--count", "3"], alone.io), 0, alone.err());
     assert.match(alone.out(), /\| shared-td \|/);
+    assert.doesNotMatch(alone.out(), /\| allocation-/, "--family keeps planning tasks only");
     const guided = capture();
     const guidedFlags = [...flags, "--llm", server.url, "--model", "m", "--quiet"];
     assert.equal(await runCli(["play", ...guidedFlags], guided.io), 0, guided.err());

@@ -84,6 +84,10 @@ const PlayFlags = z.object({
     .optional()
     .describe("a suite folder from `troupe tasks generate` (default: the built-in suite)"),
   split: z.enum(SPLITS).default("test").describe("which split to sample tasks from"),
+  family: z
+    .enum([...taskFamilies.keys()] as [string, ...string[]])
+    .optional()
+    .describe("sample tasks of this family only"),
   count: z.coerce
     .number()
     .int()
@@ -180,7 +184,9 @@ function isReferencePolicy(name: string): name is ReferencePolicyName {
 async function selectTasks(options: PlayOptions): Promise<TaskHeader[]> {
   const suite =
     options.tasks === undefined ? await loadDefaultSuite() : await readSuite(options.tasks);
-  const pool = suite.splits[options.split];
+  const pool = suite.splits[options.split].filter(
+    (task) => options.family === undefined || task.family === options.family,
+  );
   const tasks =
     options.id === undefined
       ? sampleTasks(pool, options.count, options.seed)
@@ -190,7 +196,7 @@ async function selectTasks(options: PlayOptions): Promise<TaskHeader[]> {
       input: options.id === undefined ? "--split" : "--id",
       problem:
         options.id === undefined
-          ? "the split has no tasks"
+          ? "the split has no tasks (of that family)"
           : `no task "${options.id}" in the ${options.split} split`,
       fix: "check the split with `troupe tasks stats DIR`, or pick another --split",
     });
