@@ -298,6 +298,7 @@ export class Learner {
     m.record("loss/value", avg("valueLoss"));
     m.record("loss/q", avg("qLoss"));
     m.record("stability/entropy", avg("entropy"));
+    m.record("stability/action_entropy", avg("actionEntropy"));
     m.record("stability/grad_norm", avg("gradNorm"));
     for (const [key, value] of [
       ["loss/policy", avg("policyLoss")],

@@ -32,7 +32,9 @@ export interface StepStats {
   readonly messageLoss: number;
   readonly valueLoss: number;
   readonly qLoss: number;
+  /** Mean entropy of the action head plus that of the message head. */
   readonly entropy: number;
+  readonly actionEntropy: number;
   readonly gradNorm: number;
   /** log π_new of the taken actions, `[S]` (for approx-KL and clip fraction). */
   readonly newActionLogProbs: Float32Array;
@@ -105,11 +107,9 @@ export function actorCriticStep(
   );
   const policyLoss = policyGradientLoss(g, out.actionLogProbs, actionFlat, action.weights);
   const messageLoss = policyGradientLoss(g, out.messageLogProbs, messageFlat, message.weights);
-  const entropy = add(
-    g,
-    mean(g, segmentEntropy(g, out.actionLogProbs, batch.actionOffsets)),
-    mean(g, segmentEntropy(g, out.messageLogProbs, batch.messageOffsets)),
-  );
+  const actionEntropy = mean(g, segmentEntropy(g, out.actionLogProbs, batch.actionOffsets));
+  const messageEntropy = mean(g, segmentEntropy(g, out.messageLogProbs, batch.messageOffsets));
+  const entropy = add(g, actionEntropy, messageEntropy);
   const valueLoss =
     config.critic === "state"
       ? mseLoss(g, out.stateValues, targets.teamReturns)
@@ -144,6 +144,7 @@ export function actorCriticStep(
     valueLoss: valueLoss.value[0],
     qLoss: qLoss?.value[0] ?? 0,
     entropy: entropy.value[0],
+    actionEntropy: actionEntropy.value[0],
     gradNorm,
     newActionLogProbs: Float32Array.from(actionFlat, (i) => out.actionLogProbs.value[i]),
   };
@@ -164,11 +165,9 @@ export function cloningStep(
   const messageFlat = chosenFlat(batch.messageOffsets, batch.chosenMessage);
   const policyLoss = crossEntropyLoss(g, out.actionLogProbs, actionFlat);
   const messageLoss = crossEntropyLoss(g, out.messageLogProbs, messageFlat);
-  const entropy = add(
-    g,
-    mean(g, segmentEntropy(g, out.actionLogProbs, batch.actionOffsets)),
-    mean(g, segmentEntropy(g, out.messageLogProbs, batch.messageOffsets)),
-  );
+  const actionEntropy = mean(g, segmentEntropy(g, out.actionLogProbs, batch.actionOffsets));
+  const messageEntropy = mean(g, segmentEntropy(g, out.messageLogProbs, batch.messageOffsets));
+  const entropy = add(g, actionEntropy, messageEntropy);
   expectFiniteTerms({
     "loss/policy": policyLoss.value[0],
     "loss/message_policy": messageLoss.value[0],
@@ -182,6 +181,7 @@ export function cloningStep(
     valueLoss: 0,
     qLoss: 0,
     entropy: entropy.value[0],
+    actionEntropy: actionEntropy.value[0],
     gradNorm,
     newActionLogProbs: Float32Array.from(actionFlat, (i) => out.actionLogProbs.value[i]),
   };
