@@ -112,6 +112,31 @@ describe("troupe play", () => {
     assert.ok(sent.length > 0 && sent.every((r) => r.body.response_format === undefined));
   });
 
+  test("a server failing mid-episode exits 2 and the record keeps the steps and the error", async () => {
+    let calls = 0;
+    const failing = await startFakeOpenAiServer({
+      chatReply: () => {
+        calls++;
+        if (calls > 12) throw new Error("the model crashed");
+        return '{"action": 0, "message": 0}';
+      },
+    });
+    try {
+      const record = join(dir, "failed.jsonl");
+      const run = capture();
+      const flags = ["--llm", failing.url, "--model", "m", "--record", record, "--quiet"];
+      assert.equal(await runCli(["play", ...tasks(), ...flags, "--family", "planning"], run.io), 2);
+      assert.match(run.err(), /HTTP 500/);
+      const kinds = parseJsonl(await readFile(record, "utf8"), record).map(
+        (r) => (r.value as { kind: string }).kind,
+      );
+      assert.ok(kinds.includes("step"), "the steps played before the failure are kept");
+      assert.equal(kinds.at(-1), "episode-error");
+    } finally {
+      await failing.close();
+    }
+  });
+
   test("--llm without --model is a clear error (exit 2)", async () => {
     const run = capture();
     assert.equal(await runCli(["play", ...tasks(), "--llm", server.url], run.io), 2);
