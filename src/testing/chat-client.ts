@@ -1,8 +1,8 @@
 /**
  * `describeChatClient`: the conformance suite every {@link ChatClient} runs through (the HTTP
  * client against a server, scripted fakes). It checks the contract LLM agents rely on: a string
- * reply with a finish reason and token counts, multi-turn conversations, concurrent calls, and an
- * actionable error for an empty request.
+ * reply with a finish reason and token counts, multi-turn conversations, requests asking for a JSON
+ * schema and log-probabilities, concurrent calls, and an actionable error for an empty request.
  */
 import assert from "node:assert/strict";
 import { before, describe, test } from "node:test";
@@ -70,6 +70,33 @@ export function describeChatClient(
         ],
       });
       assert.equal(typeof result.content, "string");
+    });
+
+    test("it answers a request that asks for a JSON schema and log-probabilities", async () => {
+      const result = await client.chat({
+        ...ask('Reply {"action": 1}.'),
+        jsonSchema: {
+          name: "decision",
+          schema: {
+            type: "object",
+            properties: { action: { type: "integer" } },
+            required: ["action"],
+            additionalProperties: false,
+          },
+        },
+        logprobs: true,
+      });
+      assert.equal(
+        typeof result.content,
+        "string",
+        "a client must accept jsonSchema and logprobs (a server may ignore them)",
+      );
+      for (const token of result.logprobs ?? []) {
+        assert.ok(
+          typeof token.token === "string" && token.logprob <= 0,
+          `log-probability ${token.logprob} of "${token.token}" must be ≤ 0`,
+        );
+      }
     });
 
     test("it answers concurrent requests, each with its own reply", async () => {
