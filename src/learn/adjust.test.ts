@@ -34,7 +34,15 @@ async function collected(method: string, overrides = {}) {
     gemm: blockedGemm,
     seed: 5,
   });
-  const rollout = await learner.collector.collect(learner.policy, blockedGemm, 12, Rng.fromSeed(6));
+  const rollout = await learner.collector.collect(
+    learner.policy,
+    blockedGemm,
+    12,
+    Rng.fromSeed(6),
+    {
+      counterfactuals: learner.config.reward === "difference-privileged",
+    },
+  );
   const context = {
     policy: learner.policy,
     table: learner.table,
@@ -82,4 +90,29 @@ test("potential shaping with weight 0 leaves every agent's reward at the team re
     assert.equal(adjusted.columns[column], rollout.teamRewards[j]);
   }
   assert.ok(adjusted.meanInfluence > 0, "agents heard messages and were influenced by them");
+});
+
+test("privileged difference rewards are the team reward minus the replayed counterfactual's, and count in the budget", async () => {
+  const { learner, rollout, context } = await collected("difference-rewards-privileged");
+  assert.equal(rollout.counterfactualSteps, rollout.batch.samples);
+  const adjusted = adjustRewards(rollout, learner.config, context);
+  const { batch } = rollout;
+  let differs = false;
+  for (let s = 0; s < batch.samples; s++) {
+    const j = batch.sampleTeam[s];
+    const t = Math.floor(j / rollout.envs);
+    const column =
+      t * rollout.envs * rollout.maxAgents +
+      (j % rollout.envs) * rollout.maxAgents +
+      batch.agentIndex[s];
+    assert.equal(
+      adjusted.columns[column],
+      Math.fround(rollout.teamRewards[j] - rollout.counterfactualTeamRewards[s]),
+    );
+    differs ||= adjusted.columns[column] !== rollout.teamRewards[j];
+  }
+  assert.ok(differs, "some agent's choice changed the team reward");
+  const before = learner.jointSteps;
+  await learner.iterate();
+  assert.ok(learner.jointSteps - before > learner.config.envs * learner.config.rolloutSteps);
 });

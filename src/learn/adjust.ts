@@ -6,7 +6,9 @@
  * 1. temporal redistribution (optional): the team reward of every complete episode in the rollout
  *    is replaced by the learned return decomposition's r̃_t (sums to the episode return exactly);
  *    step features are the team's mean view row and mean chosen-action row from the text table;
- * 2. the base reward of each agent: the team reward (or its own share, `reward: "individual"`);
+ * 2. the base reward of each agent: the team reward, its own share (`reward: "individual"`), or
+ *    its difference reward R(s, u) − R(s, (u⁻ⁱ, default)) from simulator resets (the privileged
+ *    ablation, `reward: "difference-privileged"`);
  * 3. communication-aware adjustment (optional): Φⁱ(s_t) = influence of i's last message on its
  *    receivers' action distributions (total variation against the same receivers with i silenced,
  *    from {@link inboxWithout}), then potential-based shaping, the paper-literal re-weighting, or
@@ -18,6 +20,7 @@ import type { TextTable } from "../agents/text-table.js";
 import type { Gemm } from "../model/gemm.js";
 import { Graph } from "../model/graph.js";
 import type { LearnerConfig } from "./config.js";
+import { differenceRewards } from "./credit/counterfactual.js";
 import { messageInfluence } from "./credit/influence.js";
 import { completeEpisodes, type ReturnDecomposition } from "./credit/redistribution.js";
 import { influenceBonus, reweightTeamReward, shapeRewards } from "./credit/shaping.js";
@@ -62,9 +65,20 @@ export function adjustRewards(
       ? redistributedTeamRewards(rollout, context.table, context.decomposition, config.epochs)
       : rollout.teamRewards;
   const base = new Float32Array(steps * width);
+  const difference =
+    config.reward === "difference-privileged"
+      ? differenceRewards(
+          Float32Array.from(batch.sampleTeam, (j) => rollout.teamRewards[j]),
+          rollout.counterfactualTeamRewards,
+        )
+      : null;
   for (let s = 0; s < batch.samples; s++) {
     base[columnOf(rollout, batch, s)] =
-      config.reward === "team" ? team[batch.sampleTeam[s]] : rollout.agentRewards[s];
+      difference !== null
+        ? difference[s]
+        : config.reward === "team"
+          ? team[batch.sampleTeam[s]]
+          : rollout.agentRewards[s];
   }
   if (config.shaping === "none") return { team, columns: base, meanInfluence: 0 };
 

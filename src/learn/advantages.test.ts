@@ -56,6 +56,8 @@ function rolloutOf(
     actionLogProbs: new Float32Array(batch.samples),
     messageLogProbs: new Float32Array(batch.samples),
     agentRewards: new Float32Array(batch.samples),
+    counterfactualTeamRewards: new Float32Array(0),
+    counterfactualSteps: 0,
     teamRewards: Float32Array.from(teamRewards),
     terminated,
     observationValues: new Float32Array(batch.samples),

@@ -21,9 +21,11 @@ export const LearnerConfigSchema = z
       .default("state")
       .describe("baseline: centralised V(s) of the team, or each agent's own V(oⁱ) (IPPO)"),
     reward: z
-      .enum(["team", "individual"])
+      .enum(["team", "individual", "difference-privileged"])
       .default("team")
-      .describe("what each agent is trained on: the team reward, or its own share"),
+      .describe(
+        "what each agent is trained on: the team reward, its own share, or difference rewards from simulator resets (privileged)",
+      ),
     temporalRedistribution: z
       .boolean()
       .default(false)
@@ -131,6 +133,14 @@ export const METHOD_PRESETS: ReadonlyMap<string, MethodPreset> = new Map<string,
     {
       summary: "IPPO on each agent's own reward",
       fields: { critic: "observation", reward: "individual" },
+    },
+  ],
+  [
+    "difference-rewards-privileged",
+    {
+      summary:
+        "ablation (privileged): per-agent critics on difference rewards from simulator resets; counterfactual steps count in the budget",
+      fields: { critic: "observation", reward: "difference-privileged" },
     },
   ],
   [

@@ -162,8 +162,11 @@ export class Learner {
       this.options.gemm,
       config.rolloutSteps,
       this.rng,
+      { counterfactuals: config.reward === "difference-privileged" },
     );
-    this.jointSteps += rollout.steps * rollout.envs;
+    // The budget counts every joint step the simulator ran, counterfactual ones included.
+    this.jointSteps += rollout.steps * rollout.envs + rollout.counterfactualSteps;
+    this.metrics.record("budget/counterfactual_steps", rollout.counterfactualSteps);
     this.recordEpisodes(rollout);
 
     // 2. Bootstrap values: V(s_T) and V(oⁱ_T) were computed by the collector at the last states.

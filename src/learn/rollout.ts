@@ -10,7 +10,7 @@ import { BatchBuilder, type PolicyBatch, selectTeams } from "../agents/batch.js"
 import { type PolicyNetwork, sampleCandidate } from "../agents/policy.js";
 import type { TextTable } from "../agents/text-table.js";
 import type { Rng } from "../core/prng.js";
-import type { TaskSim, TeamPolicy } from "../env/types.js";
+import { SILENT, type TaskSim, type TeamPolicy } from "../env/types.js";
 import type { Gemm } from "../model/gemm.js";
 import { Graph } from "../model/graph.js";
 import type { TrainingTask } from "./tasks.js";
@@ -29,6 +29,13 @@ export interface Rollout {
   readonly agentRewards: Float32Array;
   readonly teamRewards: Float32Array;
   readonly terminated: Uint8Array;
+  /**
+   * Privileged difference rewards only (else empty): per sample, the team reward had that agent
+   * taken the default action and stayed silent, `[S]`; and how many such counterfactual joint
+   * steps the simulator evaluated (they count towards the budget).
+   */
+  readonly counterfactualTeamRewards: Float32Array;
+  readonly counterfactualSteps: number;
   /** V(oⁱ) `[S]` and V(s) `[J]` at collection. */
   readonly observationValues: Float32Array;
   readonly stateValues: Float32Array;
@@ -82,21 +89,7 @@ export class RolloutCollector {
   /** Rebuilds every slot's sim from saved records by replaying their joint actions. */
   restoreEpisodes(records: readonly EpisodeRecord[]): void {
     records.forEach((record, e) => {
-      const { family, task } = this.tasks[record.task];
-      const sim = family.createSim(task);
-      sim.reset(record.seed);
-      const n = sim.numAgents;
-      const actions = new Int32Array(n);
-      const messages = new Int32Array(n);
-      const rewards = new Float64Array(n);
-      for (let k = 0; k < record.actions.length; k += n) {
-        for (let i = 0; i < n; i++) {
-          actions[i] = record.actions[k + i];
-          messages[i] = record.messages[k + i];
-        }
-        sim.step(actions, messages, rewards);
-      }
-      this.sims[e] = sim;
+      this.sims[e] = this.replay(record);
       this.episodes[e] = {
         ...record,
         actions: [...record.actions],
@@ -105,14 +98,65 @@ export class RolloutCollector {
     });
   }
 
+  /** A fresh sim brought to the state of `record` by resetting and replaying its joint actions. */
+  private replay(record: EpisodeRecord): TaskSim {
+    const { family, task } = this.tasks[record.task];
+    const sim = family.createSim(task);
+    sim.reset(record.seed);
+    const n = sim.numAgents;
+    const actions = new Int32Array(n);
+    const messages = new Int32Array(n);
+    const rewards = new Float64Array(n);
+    for (let k = 0; k < record.actions.length; k += n) {
+      for (let i = 0; i < n; i++) {
+        actions[i] = record.actions[k + i];
+        messages[i] = record.messages[k + i];
+      }
+      sim.step(actions, messages, rewards);
+    }
+    return sim;
+  }
+
+  /**
+   * Team reward of the current step of slot `slot` with agent `agent`'s action replaced by the
+   * default (action 0, silence), the others' kept: the privileged counterfactual of difference
+   * rewards, evaluated on a replayed copy of the sim (one counterfactual joint step).
+   */
+  private counterfactualTeamReward(
+    slot: number,
+    actions: Int32Array,
+    messages: Int32Array,
+    agent: number,
+  ): number {
+    const sim = this.replay(this.episodes[slot]);
+    const n = sim.numAgents;
+    const altered = Int32Array.from(actions);
+    const silent = Int32Array.from(messages);
+    altered[agent] = 0;
+    silent[agent] = SILENT;
+    const rewards = new Float64Array(n);
+    sim.step(altered, silent, rewards);
+    let team = 0;
+    for (let i = 0; i < n; i++) team += rewards[i];
+    return team;
+  }
+
   /** Runs `steps` joint steps in every environment with `policy`, sampling from `rng`. */
-  async collect(policy: PolicyNetwork, gemm: Gemm, steps: number, rng: Rng): Promise<Rollout> {
+  async collect(
+    policy: PolicyNetwork,
+    gemm: Gemm,
+    steps: number,
+    rng: Rng,
+    options: { readonly counterfactuals?: boolean } = {},
+  ): Promise<Rollout> {
     const envs = this.sims.length;
     const graph = new Graph(gemm, { recordGradients: false });
     const stepBatches: PolicyBatch[] = [];
     const actionLogProbs: number[] = [];
     const messageLogProbs: number[] = [];
     const agentRewards: number[] = [];
+    const counterfactualTeamRewards: number[] = [];
+    let counterfactualSteps = 0;
     const observationValues: number[] = [];
     const teamRewards = new Float32Array(steps * envs);
     const terminated = new Uint8Array(steps * envs);
@@ -144,6 +188,11 @@ export class RolloutCollector {
         const first = batch.teamOffsets[e];
         const actions = Int32Array.from(batch.chosenAction.subarray(first, first + n));
         const messages = Int32Array.from(batch.chosenMessage.subarray(first, first + n));
+        if (options.counterfactuals === true) {
+          for (let i = 0; i < n; i++)
+            counterfactualTeamRewards.push(this.counterfactualTeamReward(e, actions, messages, i));
+          counterfactualSteps += n;
+        }
         const rewards = new Float64Array(n);
         sim.step(actions, messages, rewards);
         const episode = this.episodes[e];
@@ -185,6 +234,8 @@ export class RolloutCollector {
       actionLogProbs: Float32Array.from(actionLogProbs),
       messageLogProbs: Float32Array.from(messageLogProbs),
       agentRewards: Float32Array.from(agentRewards),
+      counterfactualTeamRewards: Float32Array.from(counterfactualTeamRewards),
+      counterfactualSteps,
       teamRewards,
       terminated,
       observationValues: Float32Array.from(observationValues),
