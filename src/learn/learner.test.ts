@@ -13,6 +13,7 @@ import { CheckpointError, NumericError } from "../core/errors.js";
 import { Rng } from "../core/prng.js";
 import { HashingEncoder } from "../encode/hashing.js";
 import { blockedGemm } from "../model/gemm/blocked.js";
+import { naiveGemm } from "../model/gemm/naive.js";
 import { resolveConfig } from "./config.js";
 import { evaluatePolicy } from "./evaluate.js";
 import { Learner } from "./learner.js";
@@ -148,6 +149,26 @@ test("a checkpoint from another encoder is refused and changes nothing", async (
     const before = parameters(other);
     await assert.rejects(loadLearnerState(path, other), CheckpointError);
     assert.deepEqual(parameters(other), before);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test("a checkpoint from another backend or architecture is refused", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "troupe-learner-"));
+  try {
+    const path = join(dir, "state.ckpt");
+    await saveLearnerState(path, learner("shared-td", "planning", 5));
+    const otherBackend = new Learner({
+      ...learner("shared-td", "planning", 5).options,
+      gemm: naiveGemm,
+    });
+    await assert.rejects(
+      loadLearnerState(path, otherBackend),
+      (e: unknown) => e instanceof CheckpointError && /backend=blocked/.test(e.message),
+    );
+    const wider = learner("shared-td", "planning", 5, { hidden: 48 });
+    await assert.rejects(loadLearnerState(path, wider), CheckpointError);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
