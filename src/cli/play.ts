@@ -260,7 +260,11 @@ function printStep(io: CommandIo, step: StepRecord): void {
   const lines = [`step ${step.t}`];
   for (const move of step.moves) {
     const said = move.messageText === "" ? "" : `  says "${move.messageText}"`;
-    const flag = move.fallback ? "  [fallback]" : move.retried ? "  [retried]" : "";
+    const flag = move.fallback
+      ? `  [fallback: ${move.error ?? "no usable reply"}]`
+      : move.retried
+        ? "  [retried]"
+        : "";
     lines.push(`  ${move.agent}: [${move.action}] ${move.actionText}${said}${flag}`);
   }
   lines.push(`  reward ${step.teamReward.toFixed(2)}  total ${step.total.toFixed(2)}`);

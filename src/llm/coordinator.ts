@@ -247,8 +247,9 @@ export class GuidedTeam implements TeamDecider {
       const observation = step.observations[name];
       const action = this.combinedAction(llm[i], observation.actionMask, rl.actions[i]);
       const message = this.message(llm[i], observation.messageMask, rl.messages[i]);
-      const { fallback, retried, requests, promptTokens, completionTokens } = llm[i];
-      return { action, message, fallback, retried, requests, promptTokens, completionTokens };
+      const { fallback, retried, requests, promptTokens, completionTokens, error } = llm[i];
+      const costs = { fallback, retried, requests, promptTokens, completionTokens };
+      return { action, message, ...costs, ...(error === undefined ? {} : { error }) };
     });
   }
 

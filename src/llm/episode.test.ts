@@ -47,6 +47,7 @@ describe("playEpisode", () => {
     });
     assert.equal(seen.length, 2);
     assert.equal(seen[0].moves[0].fallback, true);
+    assert.match(seen[0].moves[0].error ?? "", /expected a JSON object/);
     assert.equal(typeof seen[0].moves[0].actionText, "string");
     assert.equal(summary.fallbacks, 6);
     assert.deepEqual(

@@ -20,6 +20,8 @@ export interface AgentMove {
   readonly messageText: string;
   readonly fallback: boolean;
   readonly retried: boolean;
+  /** Why the model's last refused reply was refused, when one was. */
+  readonly error?: string;
   readonly reward: number;
 }
 
@@ -113,6 +115,7 @@ export async function playEpisode(
           messageText: texts[i].messages[decisions[i].message] ?? "",
           fallback: decisions[i].fallback,
           retried: decisions[i].retried,
+          ...(decisions[i].error === undefined ? {} : { error: decisions[i].error }),
           reward: result.rewards[name],
         }),
       );
