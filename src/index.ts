@@ -266,7 +266,13 @@ export {
   sampleTasks,
   type TeamResults,
 } from "./llm/play.js";
-export { buildPrompt, DECISION_SCHEMA, type DecisionInput, retryMessage } from "./llm/prompt.js";
+export {
+  buildPrompt,
+  DECISION_SCHEMA,
+  type DecisionInput,
+  familyBrief,
+  retryMessage,
+} from "./llm/prompt.js";
 export {
   type ChatRecord,
   chatRequestKey,

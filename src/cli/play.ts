@@ -31,6 +31,7 @@ import {
 } from "../llm/coordinator.js";
 import type { StepRecord } from "../llm/episode.js";
 import { formatComparison, formatPlayTable, playTasks, sampleTasks } from "../llm/play.js";
+import { familyBrief } from "../llm/prompt.js";
 import { RecordingChatClient, readChatRecords } from "../llm/response-cache.js";
 import { LlmTeam, referenceTeam, type TeamDecider } from "../llm/team.js";
 import type { ChatClient } from "../openai/client.js";
@@ -242,7 +243,7 @@ function planTeams(
     logprobs: options.logprobs,
     jsonSchema: !options.noSchema,
   });
-  const role = (family: TaskFamily) => () => `The task is a ${family.name} task.`;
+  const role = (family: TaskFamily) => () => familyBrief(family.name);
   const llmAlone: TeamPlan = {
     label: `LLM ${modelName}`,
     make: (_task, family) => new LlmTeam(agent, `llm ${modelName}`, { role: role(family) }),

@@ -3,7 +3,7 @@ import { describe, test } from "node:test";
 import { ConfigError } from "../core/errors.js";
 import { ScriptedChatClient } from "../testing/scripted-chat-client.js";
 import { LlmAgent } from "./agent.js";
-import { buildPrompt } from "./prompt.js";
+import { buildPrompt, familyBrief } from "./prompt.js";
 import { firstDecisionInput, illegalAction, legalAction } from "./test-support.js";
 
 describe("LlmAgent", () => {
@@ -18,6 +18,12 @@ describe("LlmAgent", () => {
     assert.ok(user.content.includes(input.observation.view));
     assert.ok(user.content.includes(`[${legal}] ${input.observation.actions[legal]}`));
     assert.ok(!user.content.includes(`[${illegal}] ${input.observation.actions[illegal]}`));
+  });
+
+  test("every known family has its own brief and an unknown one gets a generic line", () => {
+    assert.match(familyBrief("planning"), /two agents at once/);
+    assert.match(familyBrief("allocation"), /demands/);
+    assert.match(familyBrief("mpe"), /mpe task/);
   });
 
   test("a well-formed legal reply is used as is with one request", async () => {

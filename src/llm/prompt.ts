@@ -33,6 +33,23 @@ export const DECISION_SCHEMA: Record<string, unknown> = {
   additionalProperties: false,
 };
 
+/** What each task family is about, in a line for the system message (its rules live in the view). */
+const FAMILY_BRIEFS = new Map<string, string>([
+  [
+    "planning",
+    "The task is a plan of subtasks: work only on open subtasks your skills allow, finish them before their deadlines, and be there at the same step as a team-mate for subtasks that need two agents at once.",
+  ],
+  [
+    "allocation",
+    "The task is resource allocation: carry your units to sites with open demands of your kind before they settle; over-delivering wastes units, so split the demands among the team.",
+  ],
+]);
+
+/** The role line for an agent playing a task of `family` (a generic line for unknown families). */
+export function familyBrief(family: string): string {
+  return FAMILY_BRIEFS.get(family) ?? `The task is a ${family} task; read what you see carefully.`;
+}
+
 /** The chat messages that ask `input.agent` for its next action and message. */
 export function buildPrompt(input: DecisionInput): ChatMessage[] {
   const { observation, actionMask, messageMask } = input;
