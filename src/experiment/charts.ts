@@ -70,7 +70,7 @@ function frame(text: ChartText, body: string, legend: readonly string[]): string
     `<rect width="${WIDTH}" height="${HEIGHT}" fill="white"/>` +
     `<text x="${MARGIN.left}" y="24" font-family="DejaVu Sans" font-size="15" font-weight="bold">${escapeXml(text.title)}</text>` +
     body +
-    `<text x="${(MARGIN.left + WIDTH - MARGIN.right) / 2}" y="${HEIGHT - 14}" text-anchor="middle" ${FONT}>${escapeXml(text.xLabel)}</text>` +
+    `<text x="${(MARGIN.left + WIDTH - MARGIN.right) / 2}" y="${HEIGHT - 8}" text-anchor="middle" ${FONT}>${escapeXml(text.xLabel)}</text>` +
     `<text transform="translate(18 ${(MARGIN.top + HEIGHT - MARGIN.bottom) / 2}) rotate(-90)" text-anchor="middle" ${FONT}>${escapeXml(text.yLabel)}</text>` +
     legendItems +
     "</svg>\n"
@@ -183,11 +183,15 @@ export function barChart(
         .join(""),
     )
     .join("");
+  // A label "family (strata)" goes on two lines so that neighbouring groups do not collide.
   const labels = groups
-    .map(
-      (g) =>
-        `<text x="${fmt((outer(g) ?? 0) + outer.bandwidth() / 2)}" y="${HEIGHT - MARGIN.bottom + 18}" text-anchor="middle" ${FONT}>${escapeXml(g)}</text>`,
-    )
+    .map((g) => {
+      const cx = fmt((outer(g) ?? 0) + outer.bandwidth() / 2);
+      const [first, ...rest] = g.split(" (");
+      const second =
+        rest.length > 0 ? `<tspan x="${cx}" dy="14">(${escapeXml(rest.join(" ("))}</tspan>` : "";
+      return `<text x="${cx}" y="${HEIGHT - MARGIN.bottom + 16}" text-anchor="middle" ${FONT}>${escapeXml(first)}${second}</text>`;
+    })
     .join("");
   const zero = `<line x1="${MARGIN.left}" x2="${WIDTH - MARGIN.right}" y1="${fmt(y(0))}" y2="${fmt(y(0))}" stroke="#333"/>`;
   return frame(

@@ -83,6 +83,19 @@ export function learnerConfigOf(config: StudyConfig, spec: RunSpec) {
   });
 }
 
+/**
+ * Test hook: when this environment variable names a run, the worker writing that run's result
+ * leaves half of it on disk in place (a torn, non-atomic write) and then kills the study and
+ * itself with SIGKILL, as a power cut in the middle of a write would.
+ */
+export const CRASH_HOOK = "TROUPE_TEST_CRASH_IN_WRITE";
+
+async function crashMidWrite(path: string, text: string): Promise<void> {
+  await atomicWriteFile(path, text.slice(0, Math.floor(text.length / 2)));
+  process.kill(process.ppid, "SIGKILL");
+  process.kill(process.pid, "SIGKILL");
+}
+
 /** The folder of run `id` inside the study folder. */
 export function runDir(dir: string, id: string): string {
   return join(dir, "runs", id);
@@ -176,6 +189,8 @@ export async function executeRun(spec: RunSpec, context: RunContext): Promise<Ru
   };
   const folder = runDir(context.dir, spec.id);
   await atomicWriteFile(join(folder, "metrics.jsonl"), toJsonl(rows), fs);
-  await atomicWriteFile(join(folder, "result.json"), `${canonicalJson(result)}\n`, fs);
+  const text = `${canonicalJson(result)}\n`;
+  if (process.env[CRASH_HOOK] === spec.id) await crashMidWrite(join(folder, "result.json"), text);
+  await atomicWriteFile(join(folder, "result.json"), text, fs);
   return result;
 }
