@@ -179,7 +179,8 @@ export class Learner {
     });
     this.metrics.record("credit/mean_influence", rewards.meanInfluence);
 
-    // 4. Advantages and credit: GAE on the configured critic, COMA per head when agent credit is on.
+    // 4. Advantages and credit: GAE on the configured critic; with agent credit, λ-return minus
+    //    the counterfactual baseline of the centralised Q, per head.
     let advantages = temporalAdvantages(rollout, config, rewards);
     if (config.agentCredit) advantages = this.withAgentCredit(rollout, advantages);
     normaliseAdvantages(advantages, rollout, config.advantageNorm);
