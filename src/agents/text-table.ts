@@ -54,6 +54,17 @@ export class TextTable {
     this.pending.length = 0;
   }
 
+  /**
+   * Forgets every text (ids restart at 0; the buffer is kept). Batches built before must not be
+   * used afterwards. Learners call it between iterations so that a long run's table, where almost
+   * every view text is new, does not grow without bound.
+   */
+  clear(): void {
+    this.ids.clear();
+    this.pending.length = 0;
+    this.encodedRows = 0;
+  }
+
   /** The encoded rows, `encodedRows × dimension`; valid until the next flush. */
   matrix(): Float32Array {
     return this.data.subarray(0, this.encodedRows * this.encoder.dimension);

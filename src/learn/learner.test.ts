@@ -146,6 +146,20 @@ test("two coordinated runs with the same seed are identical bit for bit", async 
   );
 });
 
+test("clearing the text table between iterations changes nothing but memory", async () => {
+  const kept = learner("coordinated", "allocation", 9);
+  const cleared = new Learner({
+    ...learner("coordinated", "allocation", 9).options,
+    textTableRows: 0,
+  });
+  for (let i = 0; i < 3; i++) {
+    await kept.iterate();
+    await cleared.iterate();
+  }
+  assert.ok(cleared.table.rows < kept.table.rows);
+  assert.deepEqual(parameters(cleared), parameters(kept));
+});
+
 test("a run resumed from a checkpoint continues bit for bit", async () => {
   const dir = await mkdtemp(join(tmpdir(), "troupe-learner-"));
   try {

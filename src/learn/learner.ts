@@ -38,6 +38,11 @@ export interface LearnerOptions {
   readonly gemm: Gemm;
   readonly seed: number;
   readonly sinks?: MetricsSink[];
+  /**
+   * The text table is cleared between iterations once it holds more rows than this (default
+   * 100,000: 100 MB of 256-d rows). Only memory changes: a text's row is the same whenever encoded.
+   */
+  readonly textTableRows?: number;
 }
 
 /** Hooks called by {@link Learner.train} (progress, checkpoints, early stopping). */
@@ -136,6 +141,7 @@ export class Learner {
   /** One training iteration; returns its metrics row. */
   async iterate(): Promise<MetricsRow> {
     const started = performance.now();
+    if (this.table.rows > (this.options.textTableRows ?? 100_000)) this.table.clear();
     try {
       if (this.config.mode === "behaviour-cloning") await this.cloneIteration();
       else await this.actorCriticIteration();
