@@ -156,6 +156,57 @@ export {
   type TeamPolicy,
 } from "./env/types.js";
 export { VectorEnv, type VectorEnvOptions, type VectorPosition } from "./env/vector-env.js";
+// Experiments: `troupe reproduce` as functions — presets, the study, runner, metrics, statistics.
+export {
+  type Aggregate,
+  aggregate,
+  PAPER_CLAIMS,
+  type Protocol,
+  RUN_METRICS,
+  type RunMetric,
+  type StudyResults,
+} from "./experiment/aggregate.js";
+export { barChart, lineChart } from "./experiment/charts.js";
+export { buildFigures, type Figure, writeFigures } from "./experiment/figures.js";
+export {
+  firstReach,
+  kaplanMeierMedian,
+  meanTotalVariation,
+  type Oscillation,
+  type ProbeTrace,
+  policyOscillation,
+  settleStep,
+  smooth,
+} from "./experiment/metrics.js";
+export {
+  type GridPoint,
+  resolveStudyConfig,
+  STUDY_PRESETS,
+  type StudyConfig,
+  StudyConfigSchema,
+} from "./experiment/presets.js";
+export { Probe, probeSims } from "./experiment/probe.js";
+export { type Report, renderReport } from "./experiment/report.js";
+export { executeRun, type RunContext, type RunResult, type RunSpec } from "./experiment/run.js";
+export { ProcessPoolRunner, type Runner } from "./experiment/runner.js";
+export {
+  holmAdjust,
+  type Interval,
+  iqm,
+  iqrOutliers,
+  type MeanStd,
+  mannWhitneyTest,
+  meanStd,
+  pairedBootstrapCi,
+  probabilityOfImprovement,
+  quantile,
+  relativeDifference,
+  stratifiedBootstrapCi,
+  type TestResult,
+  welchTest,
+} from "./experiment/stats.js";
+export { runStudy, type StudyOptions, type StudyOutcome } from "./experiment/study.js";
+export { buildStudyTasks, type StudyTasks } from "./experiment/study-tasks.js";
 // Learners: the config and method presets, the rewards-adjusted and advantages phases.
 export { type AdjustedRewards, adjustRewards } from "./learn/adjust.js";
 export {
