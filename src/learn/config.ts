@@ -75,7 +75,7 @@ export const LearnerConfigSchema = z
     maxGradNorm: z.number().positive().default(0.5).describe("global gradient-norm clip"),
     advantageNorm: z
       .enum(["per-agent", "batch", "none"])
-      .default("batch")
+      .default("per-agent")
       .describe(
         "advantage normalisation over each rollout: per agent position (Dr. MAS), one batch, or none",
       ),
