@@ -3,22 +3,16 @@
  * of the split, printing its mean normalised score (oracle 1, nothing 0) and mean cumulative team
  * reward, with the random and oracle reference policies on the same tasks beside it.
  */
-import { join } from "node:path";
 import { z } from "zod";
 import { ConfigError } from "../core/errors.js";
 import { Rng } from "../core/prng.js";
-import { HashingEncoder } from "../encode/hashing.js";
 import { SPLITS } from "../env/suite.js";
 import { evaluatePolicy } from "../learn/evaluate.js";
-import { Learner } from "../learn/learner.js";
-import { architectureOf } from "../learn/state.js";
 import { loadSuiteTasks, ReferenceScores } from "../learn/tasks.js";
-import { resolveGemm } from "../model/backend.js";
-import { loadCheckpoint } from "../model/checkpoint.js";
-import type { GemmBackendName } from "../model/gemm.js";
 import type { Command } from "./command.js";
 import { parseFlags } from "./flags.js";
-import { readRunRecord } from "./train.js";
+import { loadRunPolicy } from "./run-policy.js";
+import { readRunRecord } from "./run-record.js";
 
 const EvalFlags = z.object({
   split: z.enum(SPLITS).default("test").describe("which split of the suite to evaluate on"),
@@ -71,23 +65,12 @@ export const evalCommand: Command = {
       agents: flags.agents,
       limit: flags.limit,
     });
-    const learner = new Learner({
-      method: record.method,
-      config: record.config,
-      tasks,
-      encoder: new HashingEncoder({ dimension: record.encoder.dimension }),
-      gemm: resolveGemm(record.backend as GemmBackendName),
-      seed: record.seed,
-    });
-    await loadCheckpoint(join(runDir, "state.ckpt"), {
-      architecture: architectureOf(learner),
-      params: learner.policy.parameters(),
-    });
+    const trained = await loadRunPolicy(runDir, tasks);
     const references = new ReferenceScores(tasks);
     const result = await evaluatePolicy(
-      learner.policy,
-      learner.table,
-      learner.options.gemm,
+      trained.network,
+      trained.table,
+      trained.gemm,
       tasks,
       references,
       { greedy: flags.greedy, rng: Rng.fromSeed(flags.seed) },

@@ -208,6 +208,8 @@ describe("troupe play", () => {
         ...small,
         "--hidden",
         "16",
+        "--encoder",
+        "hashing",
         "--dimension",
         "32",
         "--out",

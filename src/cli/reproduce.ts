@@ -65,6 +65,7 @@ export const reproduceCommand: Command = {
       dir,
       resume: flags.resume,
       log: (line) => io.stderr(line),
+      interactive: io.interactive,
     });
     io.stdout(
       outcome.alreadyFinished

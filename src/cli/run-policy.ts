@@ -6,15 +6,13 @@
 import { join } from "node:path";
 import type { PolicyNetwork } from "../agents/policy.js";
 import type { TextTable } from "../agents/text-table.js";
-import { readFileOrThrow } from "../core/fs.js";
-import { HashingEncoder } from "../encode/hashing.js";
 import { Learner } from "../learn/learner.js";
 import { architectureOf } from "../learn/state.js";
 import type { TrainingTask } from "../learn/tasks.js";
 import { resolveGemm } from "../model/backend.js";
 import { loadCheckpoint } from "../model/checkpoint.js";
 import type { Gemm, GemmBackendName } from "../model/gemm.js";
-import type { RunRecord } from "./train.js";
+import { encoderOf, type RunRecord, readRunRecord } from "./run-record.js";
 
 /** A trained policy ready to act. */
 export interface RunPolicy {
@@ -23,6 +21,8 @@ export interface RunPolicy {
   readonly table: TextTable;
   readonly gemm: Gemm;
   readonly numericWidth: number;
+  /** The run's config.json. */
+  readonly record: RunRecord;
 }
 
 /** Loads `runDir`'s trained policy; `tasks` are the tasks it will play (they size nothing). */
@@ -30,14 +30,12 @@ export async function loadRunPolicy(
   runDir: string,
   tasks: readonly TrainingTask[],
 ): Promise<RunPolicy> {
-  const record = JSON.parse(
-    (await readFileOrThrow(join(runDir, "config.json"))).toString("utf8"),
-  ) as RunRecord;
+  const record = await readRunRecord(runDir);
   const learner = new Learner({
     method: record.method,
     config: record.config,
     tasks,
-    encoder: new HashingEncoder({ dimension: record.encoder.dimension }),
+    encoder: await encoderOf(record),
     gemm: resolveGemm(record.backend as GemmBackendName),
     seed: record.seed,
   });
@@ -51,5 +49,6 @@ export async function loadRunPolicy(
     table: learner.table,
     gemm: learner.options.gemm,
     numericWidth: record.config.numericWidth,
+    record,
   };
 }

@@ -11,7 +11,6 @@ import { z } from "zod";
 import { ConfigError } from "../core/errors.js";
 import { atomicWriteFile, readFileOrThrow } from "../core/fs.js";
 import { describeEncoder } from "../encode/encoder.js";
-import { HashingEncoder } from "../encode/hashing.js";
 import { taskFamilies } from "../env/families.js";
 import { METHOD_PRESETS, resolveConfig } from "../learn/config.js";
 import { Learner } from "../learn/learner.js";
@@ -22,6 +21,7 @@ import { announceGemm, GEMM_BACKEND_CHOICES, resolveGemm } from "../model/backen
 import type { GemmBackendName } from "../model/gemm.js";
 import type { Command, CommandIo } from "./command.js";
 import { parseFlags } from "./flags.js";
+import { encoderOf, type RunRecord, readRunRecord } from "./run-record.js";
 
 const methods = [...METHOD_PRESETS.keys()] as [string, ...string[]];
 const families = [...taskFamilies.keys()] as [string, ...string[]];
@@ -60,13 +60,19 @@ const TrainFlags = z.object({
     .describe("joint steps per mini-batch"),
   learningRate: z.coerce.number().positive().optional().describe("Adam step size"),
   hidden: z.coerce.number().int().positive().optional().describe("policy hidden width"),
+  encoder: z
+    .enum(["glove-100d", "hashing"])
+    .default("glove-100d")
+    .describe(
+      "text encoder: pretrained word vectors (converted once into the cache) or feature hashing",
+    ),
   dimension: z.coerce
     .number()
     .int()
     .min(2)
     .max(65_536)
     .default(256)
-    .describe("hashing encoder width"),
+    .describe("hashing encoder width (--encoder hashing only)"),
   backend: z.enum(GEMM_BACKEND_CHOICES).default("auto").describe("GEMM backend"),
   resume: z
     .boolean()
@@ -82,22 +88,6 @@ const TrainFlags = z.object({
     .describe("iterations between checkpoints"),
 });
 
-/** What `troupe train` writes as config.json (and `troupe eval` reads back). */
-export interface RunRecord {
-  readonly method: string;
-  readonly config: ReturnType<typeof resolveConfig>;
-  readonly seed: number;
-  readonly steps: number;
-  readonly encoder: ReturnType<typeof describeEncoder>;
-  readonly backend: string;
-  readonly tasks: {
-    readonly dir?: string;
-    readonly family?: string;
-    readonly agents?: number;
-    readonly maxTasks?: number;
-  };
-}
-
 type TrainValues = z.infer<typeof TrainFlags>;
 
 function newRecord(flags: TrainValues): RunRecord {
@@ -109,7 +99,11 @@ function newRecord(flags: TrainValues): RunRecord {
     config: resolveConfig(flags.method, overrides),
     seed: flags.seed,
     steps: flags.steps,
-    encoder: { name: "hashing", dimension: flags.dimension, identity: "" },
+    encoder: { name: flags.encoder, dimension: flags.dimension, identity: "" },
+    encoderConfig:
+      flags.encoder === "hashing"
+        ? { kind: "hashing", dimension: flags.dimension }
+        : { kind: "glove-100d" },
     backend: flags.backend,
     tasks: {
       dir: flags.tasks,
@@ -118,13 +112,6 @@ function newRecord(flags: TrainValues): RunRecord {
       maxTasks: flags.maxTasks,
     },
   };
-}
-
-/** Reads the config.json of a `troupe train` run folder. */
-export async function readRunRecord(dir: string): Promise<RunRecord> {
-  return JSON.parse(
-    (await readFileOrThrow(join(dir, "config.json"))).toString("utf8"),
-  ) as RunRecord;
 }
 
 async function resumedRecord(dir: string, flags: TrainValues): Promise<RunRecord> {
@@ -167,7 +154,7 @@ export const trainCommand: Command = {
       agents: record.tasks.agents,
       limit: record.tasks.maxTasks,
     });
-    const encoder = new HashingEncoder({ dimension: record.encoder.dimension });
+    const encoder = await encoderOf(record);
     const full: RunRecord = { ...record, encoder: describeEncoder(encoder), backend: gemm.name };
     await atomicWriteFile(join(flags.out, "config.json"), `${JSON.stringify(full, null, 2)}\n`);
     const config = record.config;

@@ -4,8 +4,8 @@
  * pooled by {@link WordVectorEncoder} into 200-d rows.
  */
 import { createRequire } from "node:module";
-import { homedir } from "node:os";
 import { join } from "node:path";
+import { troupeCacheDir } from "../core/cache-dir.js";
 import { IoError } from "../core/errors.js";
 import type { FileSystem } from "../core/fs.js";
 import { loadVectorTable } from "./vector-table.js";
@@ -26,7 +26,7 @@ export interface GloveEncoderOptions {
 
 /** The cache folder used when none is given. */
 export function defaultCacheDir(): string {
-  return process.env.TROUPE_CACHE_DIR ?? join(homedir(), ".cache", "troupe");
+  return troupeCacheDir();
 }
 
 /**

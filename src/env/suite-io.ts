@@ -4,8 +4,8 @@
  * the canonical JSON of every task; no timestamps, so the same seed gives byte-identical files).
  * Reading validates every line and names file, line and field on error.
  */
-import { homedir } from "node:os";
 import { join } from "node:path";
+import { troupeCacheDir } from "../core/cache-dir.js";
 import { InputError } from "../core/errors.js";
 import { atomicWriteFile, nodeFileSystem, readFileOrThrow } from "../core/fs.js";
 import {
@@ -16,6 +16,7 @@ import {
   sha256Hex,
   toJsonl,
 } from "../core/json.js";
+
 import { ORACLE_MARGIN } from "./evaluate.js";
 import { taskFamilies } from "./families.js";
 import {
@@ -160,12 +161,9 @@ export async function readSuite(dir: string): Promise<LoadedSuite> {
   return { manifest, splits };
 }
 
-/** Where the built-in suite (seed 0) is cached: $TROUPE_CACHE or ~/.cache/troupe. */
+/** Where the built-in suite (seed 0) is cached: under {@link troupeCacheDir}. */
 export function defaultSuiteDir(): string {
-  const cache =
-    process.env.TROUPE_CACHE ??
-    join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "troupe");
-  return join(cache, "tasks-seed-0");
+  return join(troupeCacheDir(), "tasks-seed-0");
 }
 
 /** The built-in suite (seed 0, 11,300 tasks), generated once into the cache and read from there. */

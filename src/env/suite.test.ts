@@ -121,10 +121,10 @@ describe("suite files", () => {
     );
   });
 
-  test("the built-in suite lives under $TROUPE_CACHE and is read from there once generated", async () => {
+  test("the built-in suite lives under $TROUPE_CACHE_DIR and is read from there once generated", async () => {
     const cache = await mkdtemp(join(tmpdir(), "troupe-cache-"));
-    const saved = process.env.TROUPE_CACHE;
-    process.env.TROUPE_CACHE = cache;
+    const saved = process.env.TROUPE_CACHE_DIR;
+    process.env.TROUPE_CACHE_DIR = cache;
     try {
       assert.equal(defaultSuiteDir(), join(cache, "tasks-seed-0"));
       // A suite already in the cache is used as is, not regenerated (this one is small on purpose).
@@ -133,8 +133,8 @@ describe("suite files", () => {
       assert.equal(loaded.manifest.contentHash, cached.contentHash);
       assert.equal(loaded.manifest.count, 28);
     } finally {
-      if (saved === undefined) delete process.env.TROUPE_CACHE;
-      else process.env.TROUPE_CACHE = saved;
+      if (saved === undefined) delete process.env.TROUPE_CACHE_DIR;
+      else process.env.TROUPE_CACHE_DIR = saved;
     }
   });
 
