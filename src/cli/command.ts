@@ -16,3 +16,22 @@ export interface Command {
   /** Runs with the arguments after the command name; resolves to the exit code. */
   run(args: readonly string[], io: CommandIo): Promise<number>;
 }
+
+/** A {@link CommandIo} that keeps everything written in memory (for tests and embedding). */
+export function memoryIo(): { io: CommandIo; out: () => string; err: () => string } {
+  let out = "";
+  let err = "";
+  return {
+    io: {
+      stdout: (text) => {
+        out += text;
+      },
+      stderr: (text) => {
+        err += text;
+      },
+      interactive: false,
+    },
+    out: () => out,
+    err: () => err,
+  };
+}

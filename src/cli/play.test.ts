@@ -6,18 +6,8 @@ import { after, before, describe, test } from "node:test";
 import { parseJsonl } from "../core/json.js";
 import { writeSuite } from "../env/suite-io.js";
 import { type FakeOpenAiServer, startFakeOpenAiServer } from "../openai/fake-server.js";
-import type { CommandIo } from "./command.js";
+import { memoryIo } from "./command.js";
 import { runCli } from "./run.js";
-
-function capture(): { io: CommandIo; out: () => string; err: () => string } {
-  let out = "";
-  let err = "";
-  return {
-    io: { stdout: (t) => (out += t), stderr: (t) => (err += t), interactive: false },
-    out: () => out,
-    err: () => err,
-  };
-}
 
 describe("troupe play", () => {
   let dir: string;
@@ -35,7 +25,7 @@ describe("troupe play", () => {
   const tasks = () => ["--tasks", join(dir, "tasks")];
 
   test("--help says that without --llm a reference policy stands in for the trained policy", async () => {
-    const run = capture();
+    const run = memoryIo();
     assert.equal(await runCli(["play", "--help"], run.io), 0);
     assert.match(run.out(), /reference oracle plays, standing in for a trained policy/);
     assert.match(run.out(), /--llm/);
@@ -43,7 +33,7 @@ describe("troupe play", () => {
   });
 
   test("without --llm the oracle plays, with a live transcript and a score of 1", async () => {
-    const run = capture();
+    const run = memoryIo();
     assert.equal(await runCli(["play", ...tasks(), "--policy", "oracle"], run.io), 0, run.err());
     assert.match(run.out(), /step 0\n {2}agent_0: \[\d+\] /);
     assert.match(run.out(), /\| task \| team \| score/);
@@ -51,7 +41,7 @@ describe("troupe play", () => {
   });
 
   test("an LLM team plays against the server and the table counts requests and tokens", async () => {
-    const run = capture();
+    const run = memoryIo();
     const code = await runCli(
       ["play", ...tasks(), "--llm", server.url, "--model", "m", "--max-steps", "3", "--count", "2"],
       run.io,
@@ -71,7 +61,7 @@ describe("troupe play", () => {
   test("a recorded run replays without the server and prints the same transcript", async () => {
     const record = join(dir, "record.jsonl");
     const flags = [...tasks(), "--model", "m", "--max-steps", "2", "--quiet"];
-    const live = capture();
+    const live = memoryIo();
     assert.equal(
       await runCli(["play", ...flags, "--llm", server.url, "--record", record], live.io),
       0,
@@ -81,7 +71,7 @@ describe("troupe play", () => {
     );
     assert.ok(kinds.includes("chat") && kinds.includes("step") && kinds.at(-1) === "episode");
     const before = server.requests.length;
-    const replay = capture();
+    const replay = memoryIo();
     assert.equal(await runCli(["play", ...flags, "--replay", record], replay.io), 0, replay.err());
     assert.equal(server.requests.length, before, "replay must not call the server");
     // Task rows without the wall-time column, which differs between runs.
@@ -96,7 +86,7 @@ describe("troupe play", () => {
 
   test("--no-schema leaves response_format out of the requests", async () => {
     const before = server.requests.length;
-    const run = capture();
+    const run = memoryIo();
     const flags = [
       "--llm",
       server.url,
@@ -123,7 +113,7 @@ describe("troupe play", () => {
     });
     try {
       const record = join(dir, "failed.jsonl");
-      const run = capture();
+      const run = memoryIo();
       const flags = ["--llm", failing.url, "--model", "m", "--record", record, "--quiet"];
       assert.equal(await runCli(["play", ...tasks(), ...flags, "--family", "planning"], run.io), 2);
       assert.match(run.err(), /HTTP 500/);
@@ -138,7 +128,7 @@ describe("troupe play", () => {
   });
 
   test("--llm without --model is a clear error (exit 2)", async () => {
-    const run = capture();
+    const run = memoryIo();
     assert.equal(await runCli(["play", ...tasks(), "--llm", server.url], run.io), 2);
     assert.match(run.err(), /--model: missing/);
   });
@@ -147,7 +137,7 @@ describe("troupe play", () => {
     const down = await startFakeOpenAiServer();
     const url = down.url;
     await down.close();
-    const run = capture();
+    const run = memoryIo();
     const code = await runCli(
       ["play", ...tasks(), "--llm", url, "--model", "m", "--timeout-ms", "2000"],
       run.io,
@@ -157,13 +147,13 @@ describe("troupe play", () => {
   });
 
   test("a run folder that does not exist is a clear error naming its config.json", async () => {
-    const run = capture();
+    const run = memoryIo();
     assert.equal(await runCli(["play", ...tasks(), "--policy", join(dir, "no-run")], run.io), 2);
     assert.match(run.err(), /no-run\/config\.json/);
   });
 
   test("--compare plays the LLM alone, the policy alone and the combination on the same tasks", async () => {
-    const run = capture();
+    const run = memoryIo();
     const code = await runCli(
       [
         "play",
@@ -197,7 +187,7 @@ describe("troupe play", () => {
 
   test("a trained run folder plays alone and guides an LLM team", async () => {
     const runDir = join(dir, "runs", "a");
-    const train = capture();
+    const train = memoryIo();
     const trainFlags = ["--method", "shared-td", "--family", "planning", "--steps", "64"];
     const small = ["--envs", "2", "--rollout-steps", "8", "--minibatch-teams", "4"];
     const code = await runCli(
@@ -218,12 +208,12 @@ describe("troupe play", () => {
       train.io,
     );
     assert.equal(code, 0, train.err());
-    const alone = capture();
+    const alone = memoryIo();
     const flags = [...tasks(), "--policy", runDir, "--max-steps", "3", "--family", "planning"];
     assert.equal(await runCli(["play", ...flags, "--count", "3"], alone.io), 0, alone.err());
     assert.match(alone.out(), /\| shared-td \|/);
     assert.doesNotMatch(alone.out(), /\| allocation-/, "--family keeps planning tasks only");
-    const guided = capture();
+    const guided = memoryIo();
     const guidedFlags = [...flags, "--llm", server.url, "--model", "m", "--quiet"];
     assert.equal(await runCli(["play", ...guidedFlags], guided.io), 0, guided.err());
     assert.match(guided.out(), /\| llm×shared-td α=0\.5 \|/);

@@ -3,23 +3,13 @@ import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
-import type { CommandIo } from "./command.js";
+import { memoryIo } from "./command.js";
 import { runCli } from "./run.js";
-
-function capture(): { io: CommandIo; out: () => string; err: () => string } {
-  let out = "";
-  let err = "";
-  return {
-    io: { stdout: (t) => (out += t), stderr: (t) => (err += t), interactive: false },
-    out: () => out,
-    err: () => err,
-  };
-}
 
 describe("troupe tasks", () => {
   test("generate writes the three splits and a manifest, then show prints an oracle episode as read", async () => {
     const dir = await mkdtemp(join(tmpdir(), "troupe-cli-"));
-    const gen = capture();
+    const gen = memoryIo();
     assert.equal(
       await runCli(["tasks", "generate", "--out", dir, "--seed", "2", "--count", "28"], gen.io),
       0,
@@ -28,7 +18,7 @@ describe("troupe tasks", () => {
     const manifest = JSON.parse(await readFile(join(dir, "manifest.json"), "utf8"));
     assert.equal(manifest.count, 28);
     const id = JSON.parse((await readFile(join(dir, "train.jsonl"), "utf8")).split("\n")[0]).id;
-    const show = capture();
+    const show = memoryIo();
     assert.equal(
       await runCli(["tasks", "show", dir, "--id", id, "--steps", "2"], show.io),
       0,
@@ -42,8 +32,8 @@ describe("troupe tasks", () => {
 
   test("stats prints a row per family and stratum with both gaps", async () => {
     const dir = await mkdtemp(join(tmpdir(), "troupe-cli-"));
-    await runCli(["tasks", "generate", "--out", dir, "--count", "28"], capture().io);
-    const stats = capture();
+    await runCli(["tasks", "generate", "--out", dir, "--count", "28"], memoryIo().io);
+    const stats = memoryIo();
     assert.equal(await runCli(["tasks", "stats", dir], stats.io), 0, stats.err());
     assert.match(stats.out(), /coord\. gap \| comm\. gap/);
     assert.match(stats.out(), /\| planning \| negative-control \|/);
@@ -51,7 +41,7 @@ describe("troupe tasks", () => {
   });
 
   test("a count too small for every stratum exits 2 naming the flag and the fix", async () => {
-    const run = capture();
+    const run = memoryIo();
     assert.equal(
       await runCli(["tasks", "generate", "--out", "/tmp/never", "--count", "3"], run.io),
       2,
@@ -61,8 +51,8 @@ describe("troupe tasks", () => {
 
   test("an unknown id exits 2 naming --id", async () => {
     const dir = await mkdtemp(join(tmpdir(), "troupe-cli-"));
-    await runCli(["tasks", "generate", "--out", dir, "--count", "28"], capture().io);
-    const run = capture();
+    await runCli(["tasks", "generate", "--out", dir, "--count", "28"], memoryIo().io);
+    const run = memoryIo();
     assert.equal(await runCli(["tasks", "show", dir, "--id", "nope"], run.io), 2);
     assert.match(run.err(), /--id: no task with this id/);
   });

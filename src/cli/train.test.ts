@@ -4,31 +4,21 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import type { CommandIo } from "./command.js";
+import { memoryIo } from "./command.js";
 import { runCli } from "./run.js";
-
-function capture(): { io: CommandIo; out: () => string; err: () => string } {
-  let out = "";
-  let err = "";
-  return {
-    io: { stdout: (t) => (out += t), stderr: (t) => (err += t), interactive: false },
-    out: () => out,
-    err: () => err,
-  };
-}
 
 test("train writes a run folder that eval scores beside the random and oracle policies", async () => {
   const dir = await mkdtemp(join(tmpdir(), "troupe-train-"));
   try {
     const suite = join(dir, "tasks");
     const run = join(dir, "runs", "a");
-    const gen = capture();
+    const gen = memoryIo();
     assert.equal(
       await runCli(["tasks", "generate", "--out", suite, "--seed", "3", "--count", "28"], gen.io),
       0,
       gen.err(),
     );
-    const train = capture();
+    const train = memoryIo();
     const code = await runCli(
       [
         "train",
@@ -66,7 +56,7 @@ test("train writes a run folder that eval scores beside the random and oracle po
     const rows = (await readFile(join(run, "metrics.jsonl"), "utf8")).trim().split("\n");
     assert.equal(rows.length, 4);
     assert.equal(JSON.parse(rows[3])["budget/joint_steps"], 128);
-    const evaluation = capture();
+    const evaluation = memoryIo();
     assert.equal(
       await runCli(["eval", run, "--split", "test", "--limit", "4"], evaluation.io),
       0,
@@ -85,7 +75,7 @@ test("a run resumed with --resume writes the same metrics as one trained straigh
   const dir = await mkdtemp(join(tmpdir(), "troupe-resume-"));
   try {
     const suite = join(dir, "tasks");
-    const gen = capture();
+    const gen = memoryIo();
     assert.equal(
       await runCli(["tasks", "generate", "--out", suite, "--seed", "4", "--count", "28"], gen.io),
       0,
@@ -106,8 +96,8 @@ test("a run resumed with --resume writes the same metrics as one trained straigh
       "--hidden",
       "16",
       "--encoder",
-        "hashing",
-        "--dimension",
+      "hashing",
+      "--dimension",
       "32",
       "--backend",
       "blocked",
@@ -121,7 +111,7 @@ test("a run resumed with --resume writes the same metrics as one trained straigh
       [resumed, "64", []],
       [resumed, "96", ["--resume"]],
     ] as const) {
-      const io = capture();
+      const io = memoryIo();
       assert.equal(
         await runCli(["train", ...flags, "--out", out, "--steps", steps, ...extra], io.io),
         0,
@@ -145,7 +135,7 @@ test("a run resumed with --resume writes the same metrics as one trained straigh
 });
 
 test("train with an unknown method exits 2 and names the flag", async () => {
-  const io = capture();
+  const io = memoryIo();
   assert.equal(await runCli(["train", "--method", "magic", "--out", "runs/x"], io.io), 2);
   assert.match(io.err(), /method/);
 });
