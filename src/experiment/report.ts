@@ -52,9 +52,9 @@ function pm(m: MeanStd): string {
 
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
   return [
-    `| ${header.join(" | ")} |`,
+    `| ${header.map((cell) => cell.replace(/\|/g, "\\|")).join(" | ")} |`,
     `| ${header.map(() => "---").join(" | ")} |`,
-    ...rows.map((r) => `| ${r.join(" | ")} |`),
+    ...rows.map((r) => `| ${r.map((cell) => cell.replace(/\|/g, "\\|")).join(" | ")} |`),
   ].join("\n");
 }
 

@@ -14,6 +14,7 @@ import { resolveConfig } from "../learn/config.js";
 import { evaluatePolicy } from "../learn/evaluate.js";
 import { Learner } from "../learn/learner.js";
 import type { MetricsRow } from "../learn/metrics.js";
+import { loadLearnerState, saveLearnerState } from "../learn/state.js";
 import { ReferenceScores, type TrainingTask } from "../learn/tasks.js";
 import type { Gemm } from "../model/gemm.js";
 import { meanTotalVariation, type Oscillation, policyOscillation } from "./metrics.js";
@@ -66,6 +67,10 @@ export interface RunContext {
   readonly gemm: Gemm;
   readonly dir: string;
   readonly fs?: FileSystem;
+  /** Where a damaged checkpoint is reported. */
+  readonly warn?: (line: string) => void;
+  /** Test hook: throw right after the Nth checkpoint of a run is saved (a crash at a boundary). */
+  readonly crashAfterSave?: number;
 }
 
 /** The learner config of `spec`: the method preset, the study's sizes and the grid point. */
@@ -101,35 +106,81 @@ export function runDir(dir: string, id: string): string {
   return join(dir, "runs", id);
 }
 
-/** Trains and evaluates one run, writes its files, and returns its result. */
-export async function executeRun(spec: RunSpec, context: RunContext): Promise<RunResult> {
-  const { config, tasks, gemm } = context;
-  const fs = context.fs ?? nodeFileSystem;
-  const learnerConfig = learnerConfigOf(config, spec);
-  const encoder = new HashingEncoder({ dimension: config.dimension });
+/** What a run has recorded so far; saved beside the learner checkpoint (progress.json). */
+interface RunProgress {
+  jointSteps: number;
+  nextProbe: number;
+  wallSeconds: number;
+  rows: MetricsRow[];
+  steps: number[];
+  validationScore: number[];
+  validationReturn: number[];
+  probeTv: number[];
+  snapshots: number[][];
+}
+
+async function buildLearner(spec: RunSpec, context: RunContext) {
+  const learnerConfig = learnerConfigOf(context.config, spec);
   const learner = new Learner({
     method: spec.method,
     config: learnerConfig,
-    tasks: tasks.train,
-    encoder,
-    gemm,
+    tasks: context.tasks.train,
+    encoder: new HashingEncoder({ dimension: context.config.dimension }),
+    gemm: context.gemm,
     seed: spec.seed,
   });
+  // The probe texts are registered first, in every run and every resumption alike.
   const probe = await Probe.create(context.probeSims, learner.table, learnerConfig.numericWidth);
+  return { learner, probe, numericWidth: learnerConfig.numericWidth };
+}
+
+/**
+ * Trains and evaluates one run, writes its files, and returns its result. At every probe point
+ * the learner state (state.ckpt) and what was recorded (progress.json) are saved atomically; a
+ * run that finds both continues from them, and one whose checkpoint is damaged says so and starts
+ * over (that run only).
+ */
+export async function executeRun(spec: RunSpec, context: RunContext): Promise<RunResult> {
+  const { config, tasks, gemm } = context;
+  const fs = context.fs ?? nodeFileSystem;
+  const folder = runDir(context.dir, spec.id);
+  const statePath = join(folder, "state.ckpt");
+  const progressPath = join(folder, "progress.json");
+  let built = await buildLearner(spec, context);
+  let progress: RunProgress = {
+    jointSteps: 0,
+    nextProbe: config.probeEvery,
+    wallSeconds: 0,
+    rows: [],
+    steps: [],
+    validationScore: [],
+    validationReturn: [],
+    probeTv: [],
+    snapshots: [],
+  };
+  if ((await fs.exists(progressPath)) && (await fs.exists(statePath))) {
+    try {
+      const saved = JSON.parse((await fs.readFile(progressPath)).toString("utf8")) as RunProgress;
+      await loadLearnerState(statePath, built.learner, fs);
+      if (built.learner.jointSteps !== saved.jointSteps) throw new Error("step counts differ");
+      progress = saved;
+    } catch (error) {
+      context.warn?.(
+        `troupe reproduce: run ${spec.id}: damaged checkpoint (${statePath}: ${(error as Error).message}); restarting this run\n`,
+      );
+      built = await buildLearner(spec, context);
+    }
+  }
+  const { learner, probe, numericWidth } = built;
   const validationRefs = new ReferenceScores(tasks.validation);
   const evaluate = (set: readonly TrainingTask[], refs: ReferenceScores) =>
     evaluatePolicy(learner.policy, learner.table, gemm, set, refs, {
       greedy: config.greedyEvaluation,
       rng: Rng.fromSeed(spec.seed).split("evaluation"),
-      numericWidth: learnerConfig.numericWidth,
+      numericWidth,
     });
-  const steps: number[] = [];
-  const validationScore: number[] = [];
-  const validationReturn: number[] = [];
-  const probeTv: number[] = [];
-  const snapshots: Float32Array[] = [];
-  const rows: MetricsRow[] = [];
-  const checkpoint = async (row: Record<string, number>) => {
+  const snapshots: Float32Array[] = progress.snapshots.map((s) => Float32Array.from(s));
+  const probePoint = async (row: Record<string, number>) => {
     const evaluation = await evaluate(tasks.validation, validationRefs);
     const probs = probe.probabilities(learner.policy, gemm);
     const tv =
@@ -137,30 +188,44 @@ export async function executeRun(spec: RunSpec, context: RunContext): Promise<Ru
         ? 0
         : meanTotalVariation(probe.offsets, probs, snapshots[snapshots.length - 1]);
     snapshots.push(probs);
-    steps.push(learner.jointSteps);
-    validationScore.push(evaluation.meanNormalisedScore);
-    validationReturn.push(evaluation.meanTeamReturn);
-    probeTv.push(tv);
+    progress.snapshots.push(Array.from(probs));
+    progress.steps.push(learner.jointSteps);
+    progress.validationScore.push(evaluation.meanNormalisedScore);
+    progress.validationReturn.push(evaluation.meanTeamReturn);
+    progress.probeTv.push(tv);
     row["eval/validation_score"] = evaluation.meanNormalisedScore;
     row["eval/validation_return"] = evaluation.meanTeamReturn;
     row["probe/tv_step"] = tv;
   };
-  const started = performance.now();
-  const first: Record<string, number> = { iteration: 0, "budget/joint_steps": 0 };
-  await checkpoint(first);
-  rows.push(first);
-  let nextProbe = config.probeEvery;
+  const started = performance.now() - progress.wallSeconds * 1000;
+  let saves = 0;
+  const save = async () => {
+    progress.jointSteps = learner.jointSteps;
+    progress.wallSeconds = (performance.now() - started) / 1000;
+    await saveLearnerState(statePath, learner, fs);
+    await atomicWriteFile(progressPath, JSON.stringify(progress), fs);
+    saves++;
+    if (saves === context.crashAfterSave) throw new Error(`test crash after checkpoint ${saves}`);
+  };
+  if (progress.rows.length === 0) {
+    const first: Record<string, number> = { iteration: 0, "budget/joint_steps": 0 };
+    await probePoint(first);
+    progress.rows.push(first);
+  }
   await learner.train(spec.budget, {
     async onIteration(row) {
       const copy: Record<string, number> = { ...row };
-      if (learner.jointSteps >= nextProbe || learner.jointSteps >= spec.budget) {
-        await checkpoint(copy);
-        while (nextProbe <= learner.jointSteps) nextProbe += config.probeEvery;
+      const atProbe = learner.jointSteps >= progress.nextProbe || learner.jointSteps >= spec.budget;
+      if (atProbe) {
+        await probePoint(copy);
+        while (progress.nextProbe <= learner.jointSteps) progress.nextProbe += config.probeEvery;
       }
-      rows.push(copy);
+      progress.rows.push(copy);
+      if (atProbe && learner.jointSteps < spec.budget) await save();
       return false;
     },
   });
+  const { rows, steps, validationScore, validationReturn, probeTv } = progress;
   const test: GroupResult[] = [];
   if (spec.phase === "final") {
     for (const group of tasks.test) {
@@ -187,7 +252,6 @@ export async function executeRun(spec: RunSpec, context: RunContext): Promise<Ru
     test,
     wallSeconds: (performance.now() - started) / 1000,
   };
-  const folder = runDir(context.dir, spec.id);
   await atomicWriteFile(join(folder, "metrics.jsonl"), toJsonl(rows), fs);
   const text = `${canonicalJson(result)}\n`;
   if (process.env[CRASH_HOOK] === spec.id) await crashMidWrite(join(folder, "result.json"), text);

@@ -91,13 +91,15 @@ describe("stats", () => {
     assert.deepEqual(holmAdjust([0.5, 0.9]), [1, 1]);
   });
 
-  test("relativeDifference is 100·(m − base)/|base| and flags a base near zero", () => {
+  test("relativeDifference is 100·(m − base)/|base| and flags a base near zero for its scale", () => {
     assert.deepEqual(relativeDifference(1.271, 1), {
       percent: 100 * (1.271 - 1),
       baseNearZero: false,
     });
     close(relativeDifference(-0.5, -1).percent, 50);
     assert.equal(relativeDifference(1, 1e-5).baseNearZero, true);
+    // Small but not small against m: a variance of 1e-5 beside 1.6e-5 is a fair base.
+    assert.equal(relativeDifference(1.6e-5, 1e-5).baseNearZero, false);
   });
 
   test("stratifiedBootstrapCi of constant strata is that constant", () => {

@@ -276,9 +276,16 @@ export interface RelativeDifference {
   readonly baseNearZero: boolean;
 }
 
-/** `100·(m − base)/|base|`; `baseNearZero` when |base| < `epsilon` (the percentage is unstable). */
+/**
+ * `100·(m − base)/|base|`; `baseNearZero` when |base| ≤ `epsilon`·max(|m|, |base|) or is 0: relative
+ * to the pair's own scale, because variances and step counts live on very different scales.
+ */
 export function relativeDifference(m: number, base: number, epsilon = 1e-3): RelativeDifference {
-  return { percent: (100 * (m - base)) / Math.abs(base), baseNearZero: Math.abs(base) < epsilon };
+  const scale = Math.max(Math.abs(m), Math.abs(base));
+  return {
+    percent: (100 * (m - base)) / Math.abs(base),
+    baseNearZero: Math.abs(base) === 0 || Math.abs(base) <= epsilon * scale,
+  };
 }
 
 function normalUpperTail(z: number): number {

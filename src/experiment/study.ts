@@ -32,6 +32,8 @@ export interface StudyOptions {
   readonly resume: boolean;
   /** Progress lines (stderr). */
   readonly log: (line: string) => void;
+  /** True when the log is a terminal: the progress line is redrawn in place instead of appended. */
+  readonly interactive?: boolean;
   readonly fs?: FileSystem;
   /** Builds the runner (tests swap it); default: the local process pool. */
   readonly runner?: (config: StudyConfig, dir: string, runs: number) => Runner;
@@ -124,6 +126,7 @@ class Progress {
   constructor(
     private readonly total: number,
     private readonly log: (line: string) => void,
+    private readonly interactive: boolean,
   ) {}
   tick(result: RunResult, reused: boolean): void {
     this.done++;
@@ -132,9 +135,9 @@ class Progress {
     const rate = reused
       ? "kept"
       : `${(result.jointSteps / Math.max(result.wallSeconds, 1e-9)).toFixed(0)} steps/s`;
-    this.log(
-      `troupe reproduce: [${this.done}/${this.total}] ${result.spec.id} (${rate}) ETA ${eta.toFixed(0)} s\n`,
-    );
+    const text = `troupe reproduce: [${this.done}/${this.total}] ${result.spec.id} (${rate}) ETA ${eta.toFixed(0)} s`;
+    if (this.interactive) this.log(`\r${text.padEnd(78)}${this.done === this.total ? "\n" : ""}`);
+    else this.log(`${text}\n`);
   }
 }
 
@@ -189,7 +192,7 @@ export async function runStudy(options: StudyOptions): Promise<StudyOutcome> {
     const tasks = buildStudyTasks(config);
     const selection = selectionSpecs(config);
     const total = selection.length + config.methods.length * config.seeds.length;
-    const progress = new Progress(total, options.log);
+    const progress = new Progress(total, options.log, options.interactive ?? false);
     const makeRunner = () => {
       runner ??= (options.runner ?? defaultRunner)(config, dir, total);
       return runner;

@@ -26,6 +26,7 @@ async function handle(request: WorkerRequest): Promise<void> {
       probeSims: probeSims(tasks.validation, request.config.probeStates, request.config.suiteSeed),
       gemm: resolveGemm(request.config.backend),
       dir: request.dir,
+      warn: (line) => process.stderr.write(line),
     };
     return;
   }
