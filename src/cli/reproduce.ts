@@ -27,7 +27,10 @@ const ReproduceFlags = z.object({
     .describe("parallel worker processes (default: one per core)"),
 });
 
-/** Joint steps per second a worker sustains on the paper preset's network (measured on 2 cores). */
+/**
+ * A rough per-worker rate for the paper preset's larger network and longer tasks (joint steps/s),
+ * for the projection only: an estimate from the quick preset's measured rates, not a measurement.
+ */
 const PAPER_STEPS_PER_SECOND = 400;
 
 /** The `troupe reproduce` command. */

@@ -196,6 +196,29 @@ export interface StudyResults extends Aggregate {
   readonly references: ReferenceTable;
 }
 
+/**
+ * Bootstrap strata of a metric (rliable): for the test scores, each family's per-run score is a
+ * stratum, resampled on its own; other metrics have one value per run and one stratum.
+ */
+function strataOf(
+  runs: readonly RunResult[],
+  key: RunMetric,
+  values: readonly number[],
+): number[][] {
+  const seen = key === "test_score_seen" ? true : key === "test_score_unseen" ? false : null;
+  if (seen === null) return [[...values]];
+  const families = [...new Set(runs.flatMap((r) => r.test.map((g) => g.family)))];
+  const strata = families.map((family) =>
+    runs.map((r) =>
+      mean(
+        r.test.filter((g) => g.family === family && g.seen === seen).flatMap((g) => [...g.scores]),
+      ),
+    ),
+  );
+  const usable = strata.filter((s) => s.every(Number.isFinite));
+  return usable.length > 0 ? usable : [[...values]];
+}
+
 function pointwise(curves: readonly (readonly number[])[]): MeanStd[] {
   const length = Math.min(...curves.map((c) => c.length));
   return Array.from({ length }, (_, k) => meanStd(curves.map((c) => c[k])));
@@ -263,7 +286,7 @@ export function aggregate(
         trimmed: meanStd(keptValues.map((v) => v[key])),
         untrimmed: meanStd(untrimmed),
         iqm: iqm(untrimmed),
-        iqmCi: stratifiedBootstrapCi([untrimmed], iqm, {
+        iqmCi: stratifiedBootstrapCi(strataOf(methodRuns, key, untrimmed), iqm, {
           rng: rng.split(`${method}/${key}`),
           resamples: config.bootstrapResamples,
         }),

@@ -24,16 +24,19 @@ export interface Figure {
   readonly png: boolean;
 }
 
+/** One line per method; `fromSecond` drops the first point (a change needs a predecessor). */
 function seriesOf(
   results: StudyResults,
   pick: (curve: StudyResults["curves"][string]) => readonly MeanStd[],
+  fromSecond = false,
 ): LineSeries[] {
   return results.protocol.methods.map((method) => {
     const curve = results.curves[method];
-    const points = pick(curve);
+    const start = fromSecond ? 1 : 0;
+    const points = pick(curve).slice(start);
     return {
       name: method,
-      x: curve.steps.slice(0, points.length),
+      x: curve.steps.slice(start, start + points.length),
       mean: points.map((p) => p.mean),
       std: points.map((p) => p.std),
     };
@@ -86,7 +89,7 @@ export function buildFigures(results: StudyResults): Omit<Figure, "png">[] {
           xLabel: steps,
           yLabel: "|Δ validation team return|",
         },
-        seriesOf(results, (c) => c.rewardChange),
+        seriesOf(results, (c) => c.rewardChange, true),
       ),
     },
     {
@@ -98,7 +101,7 @@ export function buildFigures(results: StudyResults): Omit<Figure, "png">[] {
           xLabel: steps,
           yLabel: "TV(πₖ, πₖ₋₁), mean over probe states",
         },
-        seriesOf(results, (c) => c.probeTv),
+        seriesOf(results, (c) => c.probeTv, true),
       ),
     },
     {
