@@ -74,7 +74,8 @@ export function renderMarkdown(results: StudyResults, figures: readonly Figure[]
     `- Suite: generated with seed ${p.suite.seed}, ${p.suite.size} tasks; used ${p.splits.train} train and ${p.splits.validation} validation tasks; test groups: ${p.splits.test.map((g) => `${g.family} ${g.seen ? "seen" : "unseen"} (${g.tasks})`).join(", ")}.`,
     `- Budgets: ${p.budget} joint environment steps per reported run, ${p.selectionBudget} per selection run; probe snapshots and validation points every ${p.probeEvery} joint steps on ${p.probeStates} probe states.`,
     `- Seeds: reported ${p.seeds.join(", ")}; tuning ${p.tuningSeeds.join(", ")} (disjoint).`,
-    `- Evaluation: ${p.evaluation} actions, the same for every method.`,
+    `- Evaluation: ${p.evaluation} actions, the same for every method, one episode per task from reset seed 0, the evaluation PRNG seeded by the run's seed (identical across methods).`,
+    "- Task order: every method's learner for seed s starts from the same seeded stream; the learner draws tasks and actions from one stream, so after the first rollout the order follows each method's own sampling (it is not held fixed across methods).",
     `- Convergence threshold: ${num(results.convergence.fraction, 2)} × the best baseline's final smoothed validation score (\`${results.convergence.bestBaseline}\`, ${num(results.convergence.bestBaselineFinal)}) = ${num(results.convergence.threshold)}.`,
     "",
   );

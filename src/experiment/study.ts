@@ -6,6 +6,7 @@
  * and the files: config.json, runs/ID/{metrics.jsonl,result.json}, results.json, timings.json,
  * figures/, report.md and report.html. Finished runs are kept, so `--resume` redoes only the rest.
  */
+import { readFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import { atomicWriteFile, type FileSystem, nodeFileSystem } from "../core/fs.js";
@@ -164,6 +165,20 @@ async function runPhase(
   return specs.map((s) => results.get(s.id) as RunResult);
 }
 
+/** Troupe's version and its dependencies' declared versions (package.json is saved exact). */
+function packageVersions(): Record<string, string> {
+  try {
+    const url = new URL("../../package.json", import.meta.url);
+    const pkg = JSON.parse(readFileSync(url, "utf8")) as {
+      version: string;
+      dependencies?: Record<string, string>;
+    };
+    return { troupe: pkg.version, ...pkg.dependencies };
+  } catch {
+    return { troupe: "unknown" };
+  }
+}
+
 function configRecord(config: StudyConfig, specs: readonly RunSpec[]): unknown {
   const gemm = resolveGemm(config.backend);
   const encoder = new HashingEncoder({ dimension: config.dimension });
@@ -172,7 +187,7 @@ function configRecord(config: StudyConfig, specs: readonly RunSpec[]): unknown {
     backend: describeGemm(gemm),
     encoder: describeEncoder(encoder),
     node: process.versions.node,
-    libraries: { v8: process.versions.v8, openblasThreads: 1 },
+    libraries: { ...packageVersions(), v8: process.versions.v8, openblasThreadsPerWorker: 1 },
     cpu: { model: cpus()[0]?.model ?? "unknown", cores: cpus().length },
     runs: specs.map((spec) => ({ ...spec, learner: learnerConfigOf(config, spec) })),
   };
@@ -230,6 +245,10 @@ export async function runStudy(options: StudyOptions): Promise<StudyOutcome> {
     const report = renderReport(results, figures);
     await atomicWriteFile(reportPath, report.markdown, fs);
     await atomicWriteFile(join(dir, "report.html"), report.html, fs);
+    const removed = Object.entries(results.outliers)
+      .map(([m, o]) => `${m} ${o.removedSeeds.length}`)
+      .join(", ");
+    options.log(`troupe reproduce: runs removed by the IQR rule: ${removed}\n`);
     // results.json last: its presence marks the study finished.
     await atomicWriteFile(join(dir, "results.json"), `${canonicalJson(results)}\n`, fs);
     return { reportPath, alreadyFinished: false };
