@@ -8,8 +8,8 @@
  * and step, as the observations a learner reads) and `ParallelEnv` (PettingZoo-style records, a
  * fresh observation object per agent per step, like the Python parallel API). Then the team return
  * of random play (beside the published figures: the parity check) and of the hand-written
- * heuristics. The training race (IPPO/MAPPO vs EPyMARL) is pending the learner. `--quick` times
- * each loop for less long.
+ * heuristics. `--quick` times each loop for less long. `--train` runs only the training race
+ * (IPPO/MAPPO vs EPyMARL, minutes; bench/marl-train.ts).
  */
 import { Rng } from "../src/core/prng.js";
 import {
@@ -23,6 +23,7 @@ import {
 } from "../src/env/marl.js";
 import { type AgentAction, ParallelEnv } from "../src/env/parallel-env.js";
 import type { TaskSim } from "../src/env/types.js";
+import { runTrainingRace } from "./marl-train.js";
 import { type BenchSuite, type Figure, table } from "./suite.js";
 
 interface Scenario {
@@ -94,8 +95,9 @@ function parallelEpisodes(sim: TaskSim, rng: Rng): (seed: number) => number {
 export const marlSuite: BenchSuite = {
   name: "marl",
   summary:
-    "MARL race: env joint steps/s (Spread N=3, LBF 8x8-2p-2f) vs the Python peer; training race pending",
+    "MARL race: env joint steps/s (Spread N=3, LBF 8x8-2p-2f) vs the Python peer; --train: IPPO/MAPPO vs EPyMARL",
   async run({ log, args }) {
+    if (args.includes("--train")) return runTrainingRace(log, args);
     const minMs = args.includes("--quick") ? 300 : 1500;
     const figures: Figure[] = [];
     const rows: string[][] = [];
@@ -173,9 +175,7 @@ export const marlSuite: BenchSuite = {
       table(["scenario", "policy", "Troupe mean ± SE", "published", "source", "gap"], returnRows),
     );
     log("");
-    log(
-      "Training race (IPPO/MAPPO vs EPyMARL on Spread and LBF): pending — the learner does not exist yet.",
-    );
+    log("Training race (IPPO/MAPPO vs EPyMARL): `npm run bench -- marl --train` (minutes).");
     return figures;
   },
 };

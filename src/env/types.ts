@@ -30,6 +30,13 @@ export interface TaskSim {
   readonly t: number;
   /** True once the episode has ended (goal reached or horizon; both are terminations). */
   readonly done: boolean;
+  /**
+   * True when the ended episode was cut by a time limit that the environment's definition treats
+   * as a truncation (the standard MARL ports: Spread's 25 and LBF's 50 steps), so a learner
+   * bootstraps from the final observation's value. The task families leave it unset: their
+   * horizon is a termination (their spec says so).
+   */
+  readonly truncated?: boolean;
   /** The message each agent sent at the last step ({@link SILENT} after reset); read-only view. */
   readonly lastMessages: Int32Array;
   /** The action each agent took at the last step (0 after reset); read-only view. */

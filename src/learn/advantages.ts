@@ -8,7 +8,7 @@
 import { type AdjustedRewards, columnOf } from "./adjust.js";
 import type { LearnerConfig } from "./config.js";
 import { counterfactualAdvantage } from "./credit/counterfactual.js";
-import { computeGae } from "./credit/gae.js";
+import { computeGae, type GaeInput, type GaeOutput } from "./credit/gae.js";
 import { normalizeAdvantagesPerGroup } from "./credit/normalize.js";
 import type { Rollout } from "./rollout.js";
 
@@ -25,9 +25,11 @@ export interface Advantages {
 }
 
 /**
- * GAE per agent column on the adjusted rewards, with the configured critic as baseline (V(s) of
- * the agent's team, or its own V(oⁱ)), and team-level GAE on the team reward for V(s)'s targets.
- * Padded columns are terminal with zero reward and value, so their advantages are 0 and unused.
+ * GAE (or EPyMARL's n-step returns, `returns: "n-step"`) per agent column on the adjusted rewards,
+ * with the configured critic as baseline (V(s) of the agent's team, or its own V(oⁱ)), and the
+ * same estimator at team level on the team reward for V(s)'s targets. Truncated episodes
+ * bootstrap from their final observation's value; terminated ones from 0. Padded columns are
+ * terminal with zero reward and value, so their advantages are 0 and unused.
  */
 export function temporalAdvantages(
   rollout: Rollout,
@@ -35,13 +37,22 @@ export function temporalAdvantages(
   rewards: AdjustedRewards,
 ): Advantages {
   const { steps, envs, maxAgents, batch } = rollout;
-  const team = computeGae({
+  const estimate = (input: GaeInput): GaeOutput =>
+    config.returns === "n-step" ? nStepAdvantages(input, config.nSteps) : computeGae(input);
+  // A truncated step is also marked terminated (the episode is over); the kernels want only one.
+  const terminal = Uint8Array.from(
+    rollout.terminated,
+    (end, j) => end & (1 - rollout.truncated[j]),
+  );
+  const team = estimate({
     steps,
     width: envs,
     rewards: rewards.team,
     values: rollout.stateValues,
     lastValues: rollout.lastStateValues,
-    terminated: rollout.terminated,
+    terminated: terminal,
+    truncated: rollout.truncated,
+    truncatedValues: rollout.truncatedStateValues,
     gamma: config.gamma,
     lambda: config.lambda,
   });
@@ -49,11 +60,17 @@ export function temporalAdvantages(
   const stateCritic = config.critic === "state";
   const values = new Float32Array(steps * width);
   const terminated = new Uint8Array(steps * width).fill(1);
+  const truncated = new Uint8Array(steps * width);
+  const truncatedValues = new Float32Array(steps * width);
   for (let s = 0; s < batch.samples; s++) {
     const k = columnOf(rollout, batch, s);
     const j = batch.sampleTeam[s];
     values[k] = stateCritic ? rollout.stateValues[j] : rollout.observationValues[s];
-    terminated[k] = rollout.terminated[j];
+    terminated[k] = terminal[j];
+    truncated[k] = rollout.truncated[j];
+    truncatedValues[k] = stateCritic
+      ? rollout.truncatedStateValues[j]
+      : rollout.truncatedObservationValues[s];
   }
   const lastValues = new Float32Array(width);
   const last = rollout.lastBatch;
@@ -62,13 +79,15 @@ export function temporalAdvantages(
     const k = e * maxAgents + last.agentIndex[s];
     lastValues[k] = stateCritic ? rollout.lastStateValues[e] : rollout.lastObservationValues[k];
   }
-  const agent = computeGae({
+  const agent = estimate({
     steps,
     width,
     rewards: rewards.columns,
     values,
     lastValues,
     terminated,
+    truncated,
+    truncatedValues,
     gamma: config.gamma,
     lambda: config.lambda,
   });
@@ -79,6 +98,45 @@ export function temporalAdvantages(
     sampleReturns[s] = agent.returns[columnOf(rollout, batch, s)];
   }
   return { action, message: Float32Array.from(action), teamReturns: team.returns, sampleReturns };
+}
+
+/**
+ * EPyMARL's n-step returns (`ppo_learner.nstep_returns`, `q_nstep`) as value targets, and
+ * advantages = target − V(s_t) (λ is ignored): G_t = Σ_{k<n} γᵏ r_{t+k} + γⁿ V(s_{t+n}), cut at
+ * an episode end (terminated: nothing after it; truncated: the final observation's value) and
+ * bootstrapped from the next collected value or `lastValues` when the rollout ends first.
+ */
+export function nStepAdvantages(input: GaeInput, nSteps: number): GaeOutput {
+  const { steps, width, rewards, values, lastValues, terminated, gamma } = input;
+  const truncated = input.truncated ?? new Uint8Array(steps * width);
+  const truncatedValues = input.truncatedValues ?? new Float32Array(steps * width);
+  const advantages = new Float32Array(steps * width);
+  const returns = new Float32Array(steps * width);
+  for (let t = 0; t < steps; t++) {
+    for (let n = 0; n < width; n++) {
+      let target = 0;
+      let discount = 1;
+      for (let k = 0; k < nSteps; k++) {
+        const i = (t + k) * width + n;
+        target += discount * rewards[i];
+        discount *= gamma;
+        if (terminated[i] !== 0) break;
+        if (truncated[i] !== 0) {
+          target += discount * truncatedValues[i];
+          break;
+        }
+        if (t + k + 1 === steps) {
+          target += discount * lastValues[n];
+          break;
+        }
+        if (k === nSteps - 1) target += discount * values[i + width];
+      }
+      const i = t * width + n;
+      returns[i] = target;
+      advantages[i] = target - values[i];
+    }
+  }
+  return { advantages, returns };
 }
 
 /** The inputs of {@link counterfactualAdvantages}: Q and log-probabilities over the rollout. */

@@ -53,6 +53,23 @@ export const LearnerConfigSchema = z
       .describe("joint steps per environment per iteration"),
     gamma: z.number().gt(0).max(1).default(0.99).describe("discount γ ∈ (0, 1]"),
     lambda: z.number().min(0).max(1).default(0.95).describe("GAE trace decay λ (0: one-step TD)"),
+    returns: z
+      .enum(["gae", "n-step"])
+      .default("gae")
+      .describe("advantage estimator: GAE(λ), or EPyMARL's n-step returns minus V (λ unused)"),
+    nSteps: z
+      .number()
+      .int()
+      .min(1)
+      .max(1000)
+      .default(5)
+      .describe('steps of the n-step return (returns: "n-step"; EPyMARL\'s q_nstep)'),
+    rewardStandardisation: z
+      .boolean()
+      .default(false)
+      .describe(
+        "divide the team reward by a running std after subtracting its running mean (EPyMARL's standardise_rewards)",
+      ),
     learningRate: z.number().positive().max(1).default(1e-3).describe("Adam step size"),
     epochs: z.number().int().min(1).max(100).default(4).describe("passes over each rollout"),
     minibatchTeams: z

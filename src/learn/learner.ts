@@ -25,6 +25,7 @@ import type { LearnerConfig } from "./config.js";
 import { approxKl, clipFraction, explainedVariance } from "./credit/diagnostics.js";
 import { ReturnDecomposition } from "./credit/redistribution.js";
 import { MetricsRecorder, type MetricsRow, type MetricsSink, meanOf } from "./metrics.js";
+import { RunningMeanStd, standardiseRewards } from "./reward-scale.js";
 import { type Rollout, RolloutCollector } from "./rollout.js";
 import { ReferenceScores, type TrainingTask } from "./tasks.js";
 import { actorCriticStep, cloningStep, type StepStats } from "./update.js";
@@ -71,6 +72,8 @@ export class Learner {
   /** The learned return decomposition ψ (temporal redistribution only), else null. */
   readonly decomposition: ReturnDecomposition | null;
   private readonly trainGraph: Graph;
+  /** Running team-reward statistics (`rewardStandardisation` only; not saved in checkpoints). */
+  readonly rewardStats = new RunningMeanStd();
 
   /** Builds the policy, optimiser and environments from `options` (deterministic in the seed). */
   constructor(readonly options: LearnerOptions) {
@@ -177,12 +180,15 @@ export class Learner {
 
     // 2. Bootstrap values: V(s_T) and V(oⁱ_T) were computed by the collector at the last states.
     // 3. Rewards adjusted: redistribution of delayed team rewards, communication-aware shaping.
-    const rewards = adjustRewards(rollout, config, {
+    const adjusted = adjustRewards(rollout, config, {
       policy: this.policy,
       table: this.table,
       gemm: this.options.gemm,
       decomposition: this.decomposition,
     });
+    const rewards = config.rewardStandardisation
+      ? standardiseRewards(rollout, adjusted, this.rewardStats)
+      : adjusted;
     this.metrics.record("credit/mean_influence", rewards.meanInfluence);
 
     // 4. Advantages and credit: GAE on the configured critic; with agent credit, λ-return minus

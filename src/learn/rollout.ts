@@ -30,6 +30,16 @@ export interface Rollout {
   readonly teamRewards: Float32Array;
   readonly terminated: Uint8Array;
   /**
+   * 1 where team j's episode was cut by a time limit the environment calls a truncation
+   * ({@link TaskSim.truncated}), `[J]`; `terminated` is also 1 there (the episode is over), and
+   * the advantage code bootstraps from the final observation's values below instead of 0.
+   */
+  readonly truncated: Uint8Array;
+  /** V(s) of the final state where `truncated` is 1 (else 0), `[J]`. */
+  readonly truncatedStateValues: Float32Array;
+  /** V(oⁱ) of each agent's final observation where its team's `truncated` is 1 (else 0), `[S]`. */
+  readonly truncatedObservationValues: Float32Array;
+  /**
    * Privileged difference rewards only (else empty): per sample, the team reward had that agent
    * taken the default action and stayed silent, `[S]`; and how many such counterfactual joint
    * steps the simulator evaluated (they count towards the budget).
@@ -160,6 +170,10 @@ export class RolloutCollector {
     const observationValues: number[] = [];
     const teamRewards = new Float32Array(steps * envs);
     const terminated = new Uint8Array(steps * envs);
+    const truncated = new Uint8Array(steps * envs);
+    const truncatedStateValues = new Float32Array(steps * envs);
+    const truncatedObservationValues: number[] = [];
+    let stepSampleBase = 0;
     const stateValues = new Float32Array(steps * envs);
     const finished: { task: number; teamReturn: number }[] = [];
     let maxAgents = 0;
@@ -179,7 +193,9 @@ export class RolloutCollector {
         actionLogProbs.push(lpa[a0 + batch.chosenAction[s]]);
         messageLogProbs.push(lpm[m0 + batch.chosenMessage[s]]);
         observationValues.push(out.observationValues.value[s]);
+        truncatedObservationValues.push(0);
       }
+      const ended: number[] = [];
       // Step every environment; an ended episode restarts on a new task.
       for (let e = 0; e < envs; e++) {
         const sim = this.sims[e];
@@ -208,10 +224,27 @@ export class RolloutCollector {
         stateValues[t * envs + e] = out.stateValues.value[e];
         if (sim.done) {
           terminated[t * envs + e] = 1;
+          if (sim.truncated === true) truncated[t * envs + e] = 1;
           finished.push({ task: episode.task, teamReturn: episode.teamReturn });
-          this.episodes[e] = this.startEpisode(e, rng);
+          ended.push(e);
         }
       }
+      // Truncated episodes bootstrap from their final observations: value them before restarting.
+      const cut = ended.filter((e) => truncated[t * envs + e] === 1);
+      if (cut.length > 0) {
+        const finals = await this.observe(cut);
+        graph.reset();
+        const finalOut = policy.forward(graph, this.table.matrix(), finals);
+        cut.forEach((e, team) => {
+          truncatedStateValues[t * envs + e] = finalOut.stateValues.value[team];
+          const base = stepSampleBase + batch.teamOffsets[e];
+          for (let s = finals.teamOffsets[team]; s < finals.teamOffsets[team + 1]; s++)
+            truncatedObservationValues[base + finals.agentIndex[s]] =
+              finalOut.observationValues.value[s];
+        });
+      }
+      for (const e of ended) this.episodes[e] = this.startEpisode(e, rng);
+      stepSampleBase += batch.samples;
       stepBatches.push(batch);
     }
     // Bootstrap: values of the states the rollout stops in.
@@ -238,6 +271,9 @@ export class RolloutCollector {
       counterfactualSteps,
       teamRewards,
       terminated,
+      truncated,
+      truncatedStateValues,
+      truncatedObservationValues: Float32Array.from(truncatedObservationValues),
       observationValues: Float32Array.from(observationValues),
       stateValues,
       lastStateValues: Float32Array.from(lastOut.stateValues.value),
@@ -290,9 +326,11 @@ export class RolloutCollector {
     return oracle;
   }
 
-  private async observe(): Promise<PolicyBatch> {
+  /** The batch of every slot's sim, or only of `slots` (in that order) when given. */
+  private async observe(slots?: readonly number[]): Promise<PolicyBatch> {
     const builder = new BatchBuilder(this.table, this.numericWidth);
-    for (const sim of this.sims) builder.addTeam(sim);
+    if (slots === undefined) for (const sim of this.sims) builder.addTeam(sim);
+    else for (const e of slots) builder.addTeam(this.sims[e]);
     await this.table.flush();
     return builder.build();
   }

@@ -1,0 +1,78 @@
+/**
+ * EPyMARL's IPPO and MAPPO defaults as learner configs (for the race on the standard MARL
+ * environments, docs/benchmarks.md). They are overrides on the `decentralized` (IPPO: per-agent
+ * critics V(oⁱ)) and `shared-td` (MAPPO: centralised V(s)) presets, carried over one for one from
+ * the issue's statement of EPyMARL's defaults: lr 3e-4, hidden 128, 4 epochs on the whole batch,
+ * clip 0.2, entropy 0.001, 5-step returns, reward standardisation, 10 parallel episodes per update,
+ * γ 0.99, gradient-norm clip 10, no advantage normalisation. Every deviation from EPyMARL is listed
+ * in docs/benchmarks.md.
+ */
+import { ConfigError } from "../core/errors.js";
+import { makeMarlEnv } from "../env/marl.js";
+import { type LearnerConfig, resolveConfig } from "./config.js";
+import { EPYMARL_TASK_OPTIONS, marlFeatureSize } from "./marl-tasks.js";
+
+/** An EPyMARL algorithm as a learner preset plus overrides. */
+export interface EpymarlAlgorithm {
+  /** The learner method preset it runs on. */
+  readonly method: "decentralized" | "shared-td";
+  readonly summary: string;
+}
+
+/** EPyMARL's algorithms by name. */
+export const EPYMARL_ALGORITHMS: ReadonlyMap<string, EpymarlAlgorithm> = new Map([
+  ["ippo", { method: "decentralized", summary: "IPPO: per-agent critic V(oⁱ), shared parameters" }],
+  ["mappo", { method: "shared-td", summary: "MAPPO: centralised critic V(s), shared parameters" }],
+] as const);
+
+/** Parallel episodes per update (EPyMARL's batch_size_run = batch_size = 10). */
+export const EPYMARL_PARALLEL_EPISODES = 10;
+
+/** The EPyMARL defaults every algorithm shares, as learner config fields. */
+export const EPYMARL_DEFAULTS: Partial<LearnerConfig> = {
+  learningRate: 3e-4,
+  hidden: 128,
+  epochs: 4,
+  clipRatio: 0.2,
+  entropyCoef: 0.001,
+  returns: "n-step",
+  nSteps: 5,
+  rewardStandardisation: true,
+  gamma: 0.99,
+  maxGradNorm: 10,
+  advantageNorm: "none",
+  reward: "team",
+};
+
+/**
+ * The learner config of EPyMARL algorithm `name` ("ippo" | "mappo") on scenario `id`: 10 parallel
+ * environments, one update per horizon's worth of steps on the whole batch, numeric observations
+ * with the agent-id one-hot. Throws a ConfigError listing the algorithms for an unknown name.
+ */
+export function epymarlConfig(
+  name: string,
+  id: string,
+  overrides: Partial<LearnerConfig> = {},
+): { readonly method: string; readonly config: LearnerConfig } {
+  const algorithm = EPYMARL_ALGORITHMS.get(name);
+  if (algorithm === undefined) {
+    throw new ConfigError({
+      input: `EPyMARL algorithm "${name}"`,
+      problem: "is not known",
+      expected: [...EPYMARL_ALGORITHMS.keys()].join(", "),
+      actual: name,
+      fix: "pick one of the listed algorithms",
+    });
+  }
+  const horizon = makeMarlEnv(id).horizon;
+  const envs = EPYMARL_PARALLEL_EPISODES;
+  const config = resolveConfig(algorithm.method, {
+    ...EPYMARL_DEFAULTS,
+    envs,
+    rolloutSteps: horizon,
+    minibatchTeams: envs * horizon,
+    numericWidth: marlFeatureSize(id, {}, EPYMARL_TASK_OPTIONS),
+    ...overrides,
+  });
+  return { method: algorithm.method, config };
+}
