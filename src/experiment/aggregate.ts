@@ -301,7 +301,9 @@ export function aggregate(
       ),
     };
     curves[method] = {
-      steps: methodRuns[0]?.curve.steps ?? [],
+      // The mean step of each point over seeds: the same for every seed when an iteration's joint
+      // steps are fixed; with difference-rewards-privileged they depend on the sampled teams.
+      steps: pointwise(methodRuns.map((r) => r.curve.steps)).map((p) => Math.round(p.mean)),
       validationScore: pointwise(methodRuns.map((r) => r.curve.validationScore)),
       validationReturn: pointwise(methodRuns.map((r) => r.curve.validationReturn)),
       probeTv: pointwise(methodRuns.map((r) => r.curve.probeTv)),

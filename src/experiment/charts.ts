@@ -41,6 +41,10 @@ const PALETTE = [
   "#00798c",
   "#8d6e63",
   "#555555",
+  "#c2185b",
+  "#7cb342",
+  "#3949ab",
+  "#e65100",
 ];
 const FONT = 'font-family="DejaVu Sans" font-size="12"';
 

@@ -174,6 +174,8 @@ export const STUDY_PRESETS: ReadonlyMap<string, StudyConfig> = new Map<string, S
         "coordinated-no-credit",
         "coordinated-no-shaping",
         "coordinated-paper-reweight",
+        "coordinated-influence-bonus",
+        "difference-rewards-privileged",
       ],
       suiteSize: 11_300,
       trainTasks: 7910,

@@ -18,6 +18,30 @@ describe("study plan", () => {
     }
   });
 
+  test("the paper preset compares every ablation on the same grid size", () => {
+    const paper = resolveStudyConfig("paper");
+    for (const method of [
+      "coordinated-no-redistribution",
+      "coordinated-no-credit",
+      "coordinated-no-shaping",
+      "coordinated-paper-reweight",
+      "coordinated-influence-bonus",
+      "difference-rewards-privileged",
+    ]) {
+      assert.ok(paper.methods.includes(method), method);
+    }
+    const specs = selectionSpecs(paper);
+    for (const method of paper.methods) {
+      assert.equal(
+        specs.filter((s) => s.method === method).length,
+        paper.grid.length * paper.tuningSeeds.length,
+      );
+    }
+    for (const points of Object.values(paper.methodGrids)) {
+      assert.equal(points.length, paper.grid.length);
+    }
+  });
+
   test("run ids are unique", () => {
     const chosen = Object.fromEntries(config.methods.map((m) => [m, { chosen: 0 }]));
     const ids = [...selectionSpecs(config), ...finalSpecs(config, chosen)].map((s) => s.id);
