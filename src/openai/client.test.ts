@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { Agent, request as httpRequest, type IncomingHttpHeaders } from "node:http";
 import { after, afterEach, before, describe, test } from "node:test";
 import { BackendError, ConfigError } from "../core/errors.js";
 import { describeChatClient } from "../testing/chat-client.js";
@@ -176,6 +177,43 @@ describe("OpenAiCompatibleClient without a server", () => {
 
   test("an invalid url is a ConfigError", () => {
     assert.throws(() => new OpenAiCompatibleClient({ baseUrl: "not a url" }), ConfigError);
+  });
+});
+
+describe("the fake server's connections", () => {
+  test("every answer says Connection: close and the server ends the socket after it", async () => {
+    const server = await startFakeOpenAiServer();
+    try {
+      const { headers, ended } = await new Promise<{
+        headers: IncomingHttpHeaders;
+        ended: boolean;
+      }>((resolve, reject) => {
+        const body = JSON.stringify({ model: "m", input: ["a"], encoding_format: "float" });
+        const request = httpRequest(
+          `${server.url}/embeddings`,
+          // An agent that would keep the socket alive if the server let it.
+          {
+            method: "POST",
+            agent: new Agent({ keepAlive: true }),
+            headers: { "content-type": "application/json" },
+          },
+          (response) => {
+            response.resume();
+            response.on("end", () => {
+              const socket = response.socket;
+              if (socket.destroyed) resolve({ headers: response.headers, ended: true });
+              else socket.once("close", () => resolve({ headers: response.headers, ended: true }));
+            });
+          },
+        );
+        request.on("error", reject);
+        request.end(body);
+      });
+      assert.equal(headers.connection, "close");
+      assert.ok(ended);
+    } finally {
+      await server.close();
+    }
   });
 });
 

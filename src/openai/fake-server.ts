@@ -4,7 +4,9 @@
  * (a reply function; usage counts one "token" per character, log-probabilities when asked, a 404
  * for a model outside `models`). Tests queue scripted faults (status codes, delays, malformed or
  * empty bodies, wrong vector count or length, base64 instead of floats) and read back the
- * requests it received. `close()` ends every open connection, so no socket outlives its test.
+ * requests it received. Every response carries `Connection: close`, so the server closes each
+ * connection once it has answered (no keep-alive socket is carried from one test to the next), and
+ * `close()` ends whatever is still open (a request held by a delay), so no socket outlives its test.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -248,6 +250,7 @@ function send(
   headers: Record<string, string>,
 ): void {
   if (response.destroyed) return;
-  response.writeHead(status, headers);
+  // No keep-alive: the connection ends with this response, so none is left open between tests.
+  response.writeHead(status, { ...headers, connection: "close" });
   response.end(body);
 }
