@@ -185,6 +185,78 @@ test("a run resumed from a checkpoint continues bit for bit", async () => {
   }
 });
 
+/** Each slot's (task, reset seed) sequence over `iterations` iterations (episodes that started). */
+async function taskSequence(l: Learner, iterations: number): Promise<string[][]> {
+  const seen = l.collector.episodeRecords().map((r) => [r]);
+  for (let i = 0; i < iterations; i++) {
+    await l.iterate();
+    l.collector.episodeRecords().forEach((r, e) => {
+      if (seen[e].at(-1) !== r) seen[e].push(r);
+    });
+  }
+  return seen.map((records) => records.map((r) => `${r.task}/${r.seed}`));
+}
+
+test("every method and config meets the same (task, reset seed) sequence in each slot for one seed", async () => {
+  // Different rollout lengths, epochs and mini-batches draw different numbers of random numbers
+  // from the run's stream between episodes; the task streams do not see them. Rollouts no longer
+  // than an episode (6 steps) see every episode start.
+  const make = (method: string, overrides: Record<string, number>) =>
+    new Learner({
+      method,
+      config: resolveConfig(method, { envs: 3, hidden: 16, ...overrides }),
+      tasks: generateTasks({
+        family: "planning",
+        count: 12,
+        seed: 7,
+        params: { agents: 3, horizon: 6 },
+      }),
+      encoder: new HashingEncoder({ dimension: 32 }),
+      gemm: blockedGemm,
+      seed: 21,
+    });
+  const sequences = [
+    await taskSequence(make("coordinated", { rolloutSteps: 1, minibatchTeams: 3, epochs: 4 }), 20),
+    await taskSequence(
+      make("decentralized", { rolloutSteps: 2, minibatchTeams: 2, epochs: 2 }),
+      10,
+    ),
+    await taskSequence(make("bc", { rolloutSteps: 3, minibatchTeams: 9, epochs: 1 }), 7),
+  ];
+  const [a] = sequences;
+  for (const other of sequences) {
+    for (let e = 0; e < a.length; e++) {
+      const n = Math.min(a[e].length, other[e].length);
+      assert.ok(n >= 4, `slot ${e}: at least three episodes ended (${n})`);
+      assert.deepEqual(other[e].slice(0, n), a[e].slice(0, n), `slot ${e}`);
+    }
+  }
+  assert.notDeepEqual(a[0], a[1], "slots draw different tasks");
+});
+
+test("a resumed run keeps each slot's task stream and the running reward statistics", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "troupe-learner-"));
+  try {
+    const path = join(dir, "state.ckpt");
+    const straight = learner("shared-td", "allocation", 4, { rewardStandardisation: true });
+    await straight.iterate();
+    await saveLearnerState(path, straight);
+    const resumed = learner("shared-td", "allocation", 99, { rewardStandardisation: true });
+    await loadLearnerState(path, resumed);
+    assert.deepEqual(resumed.collector.taskStreamStates(), straight.collector.taskStreamStates());
+    assert.deepEqual(
+      [resumed.rewardStats.mean, resumed.rewardStats.variance, resumed.rewardStats.count],
+      [straight.rewardStats.mean, straight.rewardStats.variance, straight.rewardStats.count],
+    );
+    assert.ok(straight.rewardStats.count > 1);
+    await straight.iterate();
+    await resumed.iterate();
+    assert.deepEqual(parameters(resumed), parameters(straight));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
 test("a checkpoint from another encoder is refused and changes nothing", async () => {
   const dir = await mkdtemp(join(tmpdir(), "troupe-learner-"));
   try {

@@ -63,7 +63,11 @@ export class Learner {
   readonly collector: RolloutCollector;
   readonly metrics: MetricsRecorder;
   readonly references: ReferenceScores;
-  /** The run's one PRNG (sampling, task draws, reset seeds, mini-batch order); saved in checkpoints. */
+  /**
+   * The run's PRNG for action sampling, the oracle's draws and mini-batch order; saved in
+   * checkpoints. Task draws and reset seeds come from per-slot task streams instead (see
+   * {@link RolloutCollector}), so every method meets the same task sequence.
+   */
   rng: Rng;
   iteration = 0;
   jointSteps = 0;
@@ -72,7 +76,7 @@ export class Learner {
   /** The learned return decomposition ψ (temporal redistribution only), else null. */
   readonly decomposition: ReturnDecomposition | null;
   private readonly trainGraph: Graph;
-  /** Running team-reward statistics (`rewardStandardisation` only; not saved in checkpoints). */
+  /** Running team-reward statistics (`rewardStandardisation` only); saved in checkpoints. */
   readonly rewardStats = new RunningMeanStd();
 
   /** Builds the policy, optimiser and environments from `options` (deterministic in the seed). */
@@ -103,12 +107,13 @@ export class Learner {
     });
     this.table = new TextTable(encoder);
     this.rng = root.split("run");
+    // One task stream per environment slot, derived from the root seed alone: the n-th episode of
+    // slot e is the same (task, reset seed) for every method and config with this seed and envs.
     this.collector = new RolloutCollector(
       tasks,
       this.table,
       config.numericWidth,
-      config.envs,
-      this.rng,
+      Array.from({ length: config.envs }, (_, e) => root.split(`tasks/${e}`)),
     );
     this.metrics = new MetricsRecorder(options.sinks ?? []);
     this.references = new ReferenceScores(tasks);

@@ -2,14 +2,17 @@
  * Rollout collection: `envs` tasks stepped in lock-step by the current policy for `rolloutSteps`
  * joint steps, stored once as one ragged {@link PolicyBatch} (team `t · envs + e` is step t of
  * environment e) plus per-sample and per-team arrays. An environment whose episode ends starts a
- * new one on a task drawn from the run's PRNG. Each environment's episode is also kept as
- * (task, reset seed, joint actions so far) so a resumed run can replay it to the same state.
+ * new one on a task and reset seed drawn from that slot's own task stream (one {@link Rng} per
+ * slot, never used for anything else), so the n-th episode of slot e is the same task and reset
+ * seed for every method and config with the same seed and `envs`, whatever the policy samples.
+ * Each environment's episode is also kept as (task, reset seed, joint actions so far) so a resumed
+ * run can replay it to the same state.
  */
 
 import { BatchBuilder, type PolicyBatch, selectTeams } from "../agents/batch.js";
 import { type PolicyNetwork, sampleCandidate } from "../agents/policy.js";
 import type { TextTable } from "../agents/text-table.js";
-import type { Rng } from "../core/prng.js";
+import { Rng, type RngState } from "../core/prng.js";
 import { SILENT, type TaskSim, type TeamPolicy } from "../env/types.js";
 import type { Gemm } from "../model/gemm.js";
 import { Graph } from "../model/graph.js";
@@ -76,19 +79,39 @@ export class RolloutCollector {
   private readonly episodes: EpisodeRecord[] = [];
   private readonly oracles: (TeamPolicy | undefined)[] = [];
   private readonly oracleEpisodes: (EpisodeRecord | undefined)[] = [];
+  /** Each slot's task stream: draws (task index, reset seed) of its episodes and nothing else. */
+  private taskStreams: Rng[];
 
-  /** Starts `envs` episodes on tasks drawn from `rng`. */
+  /**
+   * Starts one episode per task stream: slot e draws its tasks and reset seeds from
+   * `taskStreams[e]` only (the learner derives them as `root.split("tasks/" + e)`).
+   */
   constructor(
     readonly tasks: readonly TrainingTask[],
     readonly table: TextTable,
     readonly numericWidth: number,
-    envs: number,
-    rng: Rng,
+    taskStreams: readonly Rng[],
   ) {
-    for (let e = 0; e < envs; e++) {
+    this.taskStreams = [...taskStreams];
+    for (let e = 0; e < taskStreams.length; e++) {
       this.sims.push(this.tasks[0].family.createSim(this.tasks[0].task));
-      this.episodes.push(this.startEpisode(e, rng));
+      this.episodes.push(this.startEpisode(e));
     }
+  }
+
+  /** The number of environment slots. */
+  get envs(): number {
+    return this.sims.length;
+  }
+
+  /** Each slot's task stream state (for checkpoints). */
+  taskStreamStates(): RngState[] {
+    return this.taskStreams.map((stream) => stream.getState());
+  }
+
+  /** Restores the task streams saved by {@link taskStreamStates} (one per slot). */
+  restoreTaskStreams(states: readonly RngState[]): void {
+    this.taskStreams = states.map((state) => Rng.fromState(state));
   }
 
   /** Each slot's episode so far (for checkpoints). */
@@ -243,7 +266,7 @@ export class RolloutCollector {
               finalOut.observationValues.value[s];
         });
       }
-      for (const e of ended) this.episodes[e] = this.startEpisode(e, rng);
+      for (const e of ended) this.episodes[e] = this.startEpisode(e);
       stepSampleBase += batch.samples;
       stepBatches.push(batch);
     }
@@ -305,7 +328,7 @@ export class RolloutCollector {
         sim.step(actions, messages, new Float64Array(n));
         this.episodes[e].actions.push(...actions);
         this.episodes[e].messages.push(...messages);
-        if (sim.done) this.episodes[e] = this.startEpisode(e, rng);
+        if (sim.done) this.episodes[e] = this.startEpisode(e);
       }
       batches.push(batch);
     }
@@ -335,7 +358,9 @@ export class RolloutCollector {
     return builder.build();
   }
 
-  private startEpisode(slot: number, rng: Rng): EpisodeRecord {
+  /** A new episode in `slot` on the task and reset seed next in that slot's task stream. */
+  private startEpisode(slot: number): EpisodeRecord {
+    const rng = this.taskStreams[slot];
     const index = rng.int(this.tasks.length);
     const { family, task } = this.tasks[index];
     const sim = family.createSim(task);

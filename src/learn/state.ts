@@ -1,12 +1,14 @@
 /**
- * Learner checkpoints: parameters, Adam moments and step count, the run's PRNG, the iteration and
- * budget counters, and each environment slot's episode so far (task, reset seed, joint actions),
- * so that a resumed run replays its environments to the same states and continues bit for bit.
+ * Learner checkpoints: parameters, Adam moments and step count, the run's PRNG, each environment
+ * slot's task stream, the iteration and budget counters, the running reward statistics, and each
+ * slot's episode so far (task, reset seed, joint actions), so that a resumed run replays its
+ * environments to the same states and continues bit for bit.
  * A checkpoint from another architecture, encoder or GEMM backend is refused (all or nothing).
  */
 import { CheckpointError } from "../core/errors.js";
 import type { FileSystem } from "../core/fs.js";
 import { nodeFileSystem } from "../core/fs.js";
+import type { RngState } from "../core/prng.js";
 import { describeEncoder, type EncoderRecord } from "../encode/encoder.js";
 import { loadCheckpoint, saveCheckpoint } from "../model/checkpoint.js";
 import type { Learner } from "./learner.js";
@@ -21,6 +23,14 @@ interface LearnerMetadata {
   readonly encoder: EncoderRecord;
   readonly backend: string;
   readonly episodes: readonly EpisodeRecord[];
+  /** Each environment slot's task stream. */
+  readonly taskStreams: readonly RngState[];
+  /** The running team-reward statistics (`rewardStandardisation`). */
+  readonly rewardStats: {
+    readonly mean: number;
+    readonly variance: number;
+    readonly count: number;
+  };
 }
 
 /**
@@ -47,6 +57,12 @@ export async function saveLearnerState(
     encoder: describeEncoder(learner.options.encoder),
     backend: learner.options.gemm.name,
     episodes: learner.collector.episodeRecords(),
+    taskStreams: learner.collector.taskStreamStates(),
+    rewardStats: {
+      mean: learner.rewardStats.mean,
+      variance: learner.rewardStats.variance,
+      count: learner.rewardStats.count,
+    },
   };
   await saveCheckpoint(
     path,
@@ -111,7 +127,23 @@ export async function loadLearnerState(
       fix: "resume from a checkpoint written by saveLearnerState",
     });
   }
+  const streams = meta.taskStreams;
+  if (!Array.isArray(streams) || streams.length !== learner.collector.envs) {
+    throw new CheckpointError({
+      input: path,
+      problem: "holds no task stream per environment slot",
+      expected: `${learner.collector.envs} task streams (one per slot)`,
+      actual: Array.isArray(streams) ? `${streams.length}` : "none (saved by an older Troupe)",
+      fix: "resume with the envs the run was saved with, or start the run again",
+    });
+  }
   learner.rng = loaded.rng;
+  learner.collector.restoreTaskStreams(streams);
+  if (meta.rewardStats !== undefined) {
+    learner.rewardStats.mean = meta.rewardStats.mean;
+    learner.rewardStats.variance = meta.rewardStats.variance;
+    learner.rewardStats.count = meta.rewardStats.count;
+  }
   learner.iteration = meta.iteration;
   learner.jointSteps = meta.jointSteps;
   learner.gradientUpdates = meta.gradientUpdates;
