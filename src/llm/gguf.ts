@@ -3,7 +3,10 @@
  * optional peer dependency: it is loaded with `await import()` only when a GGUF model is asked
  * for, so nobody pays its ~725 MB of platform binaries unless they use it. Requests run one at a
  * time on one context; JSON-schema requests are enforced by a grammar at generation time.
- * Tested only by the opt-in `gguf.int.test.ts` (set `TROUPE_GGUF` to a model file).
+ * Declared in package.json as an optional peer dependency (`peerDependenciesMeta`), not a
+ * devDependency. A real model is tested only by the opt-in `llm.int.test.ts`
+ * (`TROUPE_GGUF=/path/to/model.gguf node scripts/test.mjs --int src/llm`); `gguf.test.ts` runs
+ * this client on a stand-in module.
  */
 import { ConfigError, InputError } from "../core/errors.js";
 import type { ChatClient, ChatMessage, ChatRequest, ChatResult } from "../openai/client.js";
