@@ -98,17 +98,26 @@ interface ZodDef {
   readonly entries?: Record<string, unknown>;
 }
 
+/** The widest flag column of --help before descriptions move to their own line. */
+const MAX_FLAG_COLUMN = 34;
+
 function helpText(command: string, fields: readonly FieldInfo[], usage: string): string {
   const left = fields.map((f) => {
     if (f.kind === "boolean") return `--${f.flag}`;
     const placeholder = f.choices === undefined ? f.kind.toUpperCase() : f.choices.join("|");
     return `--${f.flag} ${placeholder}`;
   });
-  const width = Math.max(0, ...left.map((l) => l.length));
+  // A long list of choices would push every description off screen: such a flag gets its
+  // description on the next line, and the column is as wide as the longest short flag.
+  const width = Math.max(6, ...left.map((l) => l.length).filter((n) => n <= MAX_FLAG_COLUMN));
   const lines = fields.map((f, i) => {
     const suffix =
       f.defaultValue === undefined ? "" : ` (default ${JSON.stringify(f.defaultValue)})`;
-    return `  ${left[i].padEnd(width)}  ${f.description}${suffix}`;
+    const text = `${f.description}${suffix}`;
+    return left[i].length > width
+      ? `  ${left[i]}
+  ${"".padEnd(width)}  ${text}`
+      : `  ${left[i].padEnd(width)}  ${text}`;
   });
   const head = usage === "" ? `Usage: troupe ${command} [options]` : usage;
   return `${[head, "", "Options:", ...lines, `  ${"--help".padEnd(width)}  this text`].join("\n")}\n`;
