@@ -69,6 +69,7 @@ export const reproduceCommand: Command = {
       resume: flags.resume,
       log: (line) => io.stderr(line),
       interactive: io.interactive,
+      width: io.interactive ? process.stderr.columns : undefined,
     });
     io.stdout(
       outcome.alreadyFinished

@@ -20,6 +20,7 @@ import type { Gemm } from "../model/gemm.js";
 import { meanTotalVariation, type Oscillation, policyOscillation } from "./metrics.js";
 import type { GridPoint, StudyConfig } from "./presets.js";
 import { Probe } from "./probe.js";
+import type { RunProgressReport } from "./progress.js";
 import type { StudyTasks } from "./study-tasks.js";
 
 /** What one run is: enough to replay it alone. */
@@ -71,6 +72,11 @@ export interface RunContext {
   readonly warn?: (line: string) => void;
   /** Test hook: throw right after the Nth checkpoint of a run is saved (a crash at a boundary). */
   readonly crashAfterSave?: number;
+  /**
+   * Live progress (display only): called when a run starts, at every probe point and at most once
+   * a second in between. Never affects what the run computes.
+   */
+  readonly onProgress?: (report: RunProgressReport) => void;
 }
 
 /** The learner config of `spec`: the method preset, the study's sizes and the grid point. */
@@ -172,6 +178,22 @@ export async function executeRun(spec: RunSpec, context: RunContext): Promise<Ru
     }
   }
   const { learner, probe, numericWidth } = built;
+  const startSteps = learner.jointSteps;
+  const takenUp = performance.now();
+  let reported = Number.NEGATIVE_INFINITY;
+  const report = (force: boolean) => {
+    const now = performance.now();
+    if (context.onProgress === undefined || (!force && now - reported < 1000)) return;
+    reported = now;
+    context.onProgress({
+      id: spec.id,
+      jointSteps: learner.jointSteps,
+      budget: spec.budget,
+      startSteps,
+      seconds: (now - takenUp) / 1000,
+    });
+  };
+  report(true);
   const validationRefs = new ReferenceScores(tasks.validation);
   const evaluate = (set: readonly TrainingTask[], refs: ReferenceScores) =>
     evaluatePolicy(learner.policy, learner.table, gemm, set, refs, {
@@ -222,6 +244,7 @@ export async function executeRun(spec: RunSpec, context: RunContext): Promise<Ru
       }
       progress.rows.push(copy);
       if (atProbe && learner.jointSteps < spec.budget) await save();
+      report(atProbe);
       return false;
     },
   });

@@ -11,11 +11,19 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { TroupeError } from "../core/errors.js";
 import type { StudyConfig } from "./presets.js";
+import type { RunProgressReport } from "./progress.js";
 import type { RunResult, RunSpec } from "./run.js";
 
-/** Runs independent specs; calls `onResult` as each finishes; resolves when all have. */
+/**
+ * Runs independent specs; calls `onResult` as each finishes and `onProgress` (display only) as
+ * runs train; resolves when all have finished.
+ */
 export interface Runner {
-  runAll(specs: readonly RunSpec[], onResult: (result: RunResult) => Promise<void>): Promise<void>;
+  runAll(
+    specs: readonly RunSpec[],
+    onResult: (result: RunResult) => Promise<void>,
+    onProgress?: (report: RunProgressReport) => void,
+  ): Promise<void>;
   /** Stops the workers. */
   close(): Promise<void>;
 }
@@ -28,6 +36,7 @@ export type WorkerRequest =
 /** What a worker sends back. */
 export type WorkerReply =
   | { readonly kind: "result"; readonly result: RunResult }
+  | { readonly kind: "progress"; readonly report: RunProgressReport }
   | {
       readonly kind: "error";
       readonly id: string;
@@ -73,6 +82,7 @@ export class ProcessPoolRunner implements Runner {
   async runAll(
     specs: readonly RunSpec[],
     onResult: (result: RunResult) => Promise<void>,
+    onProgress?: (report: RunProgressReport) => void,
   ): Promise<void> {
     if (specs.length === 0) return;
     while (this.children.length < Math.min(this.size, specs.length)) this.spawn();
@@ -91,6 +101,10 @@ export class ProcessPoolRunner implements Runner {
       };
       for (const child of this.children.slice(0, Math.min(this.size, specs.length))) {
         const onMessage = (reply: WorkerReply) => {
+          if (reply.kind === "progress") {
+            onProgress?.(reply.report);
+            return;
+          }
           if (reply.kind === "error") {
             fail(rebuildError(reply));
             return;

@@ -19,6 +19,7 @@ import { describeGemm, resolveGemm } from "../model/backend.js";
 import { aggregate, type Protocol, type ReferenceTable, type StudyResults } from "./aggregate.js";
 import { writeFigures } from "./figures.js";
 import type { StudyConfig } from "./presets.js";
+import { Progress } from "./progress.js";
 import { renderReport } from "./report.js";
 import { learnerConfigOf, type RunResult, type RunSpec } from "./run.js";
 import { ProcessPoolRunner, type Runner, workerCount } from "./runner.js";
@@ -35,6 +36,8 @@ export interface StudyOptions {
   readonly log: (line: string) => void;
   /** True when the log is a terminal: the progress line is redrawn in place instead of appended. */
   readonly interactive?: boolean;
+  /** The terminal's width in columns (the redrawn line is cut to fit); default 80. */
+  readonly width?: number;
   readonly fs?: FileSystem;
   /** Builds the runner (tests swap it); default: the local process pool. */
   readonly runner?: (config: StudyConfig, dir: string, runs: number) => Runner;
@@ -121,27 +124,6 @@ function references(tasks: StudyTasks): ReferenceTable {
   return table;
 }
 
-class Progress {
-  private readonly started = performance.now();
-  private done = 0;
-  constructor(
-    private readonly total: number,
-    private readonly log: (line: string) => void,
-    private readonly interactive: boolean,
-  ) {}
-  tick(result: RunResult, reused: boolean): void {
-    this.done++;
-    const elapsed = (performance.now() - this.started) / 1000;
-    const eta = (elapsed / this.done) * (this.total - this.done);
-    const rate = reused
-      ? "kept"
-      : `${(result.jointSteps / Math.max(result.wallSeconds, 1e-9)).toFixed(0)} steps/s`;
-    const text = `troupe reproduce: [${this.done}/${this.total}] ${result.spec.id} (${rate}) ETA ${eta.toFixed(0)} s`;
-    if (this.interactive) this.log(`\r${text.padEnd(78)}${this.done === this.total ? "\n" : ""}`);
-    else this.log(`${text}\n`);
-  }
-}
-
 async function runPhase(
   specs: readonly RunSpec[],
   options: StudyOptions,
@@ -151,17 +133,21 @@ async function runPhase(
   const results = new Map<string, RunResult>();
   const todo: RunSpec[] = [];
   for (const spec of specs) {
-    const kept = await readFinished(options.dir, spec, options.log, options.fs);
+    const kept = await readFinished(options.dir, spec, (l) => progress.note(l), options.fs);
     if (kept === null) todo.push(spec);
     else {
       results.set(spec.id, kept);
-      progress.tick(kept, true);
+      progress.finish(kept, true);
     }
   }
-  await runner().runAll(todo, async (result) => {
-    results.set(result.spec.id, result);
-    progress.tick(result, false);
-  });
+  await runner().runAll(
+    todo,
+    async (result) => {
+      results.set(result.spec.id, result);
+      progress.finish(result, false);
+    },
+    (report) => progress.report(report),
+  );
   return specs.map((s) => results.get(s.id) as RunResult);
 }
 
@@ -206,8 +192,15 @@ export async function runStudy(options: StudyOptions): Promise<StudyOutcome> {
     await writeIdentity(dir, config, fs);
     const tasks = buildStudyTasks(config);
     const selection = selectionSpecs(config);
-    const total = selection.length + config.methods.length * config.seeds.length;
-    const progress = new Progress(total, options.log, options.interactive ?? false);
+    const finalCount = config.methods.length * config.seeds.length;
+    const total = selection.length + finalCount;
+    const progress = new Progress({
+      total,
+      totalSteps: selection.length * config.selectionBudget + finalCount * config.budget,
+      log: options.log,
+      interactive: options.interactive ?? false,
+      width: options.width,
+    });
     const makeRunner = () => {
       runner ??= (options.runner ?? defaultRunner)(config, dir, total);
       return runner;
@@ -248,7 +241,7 @@ export async function runStudy(options: StudyOptions): Promise<StudyOutcome> {
     const removed = Object.entries(results.outliers)
       .map(([m, o]) => `${m} ${o.removedSeeds.length}`)
       .join(", ");
-    options.log(`troupe reproduce: runs removed by the IQR rule: ${removed}\n`);
+    progress.note(`troupe reproduce: runs removed by the IQR rule: ${removed}\n`);
     // results.json last: its presence marks the study finished.
     await atomicWriteFile(join(dir, "results.json"), `${canonicalJson(results)}\n`, fs);
     return { reportPath, alreadyFinished: false };

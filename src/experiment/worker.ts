@@ -27,6 +27,7 @@ async function handle(request: WorkerRequest): Promise<void> {
       gemm: resolveGemm(request.config.backend),
       dir: request.dir,
       warn: (line) => process.stderr.write(line),
+      onProgress: (report) => reply({ kind: "progress", report }),
     };
     return;
   }
