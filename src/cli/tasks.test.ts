@@ -26,7 +26,13 @@ describe("troupe tasks", () => {
     );
     assert.match(
       show.out(),
-      /## step 0[\s\S]*### agent_0[\s\S]*Candidates[\s\S]*-> chose[\s\S]*Rewards:[\s\S]*## step 1/,
+      /## step 0[\s\S]*### agent_0[\s\S]*Candidates[\s\S]*Message candidates: \[0\] \(say nothing\)[\s\S]*-> chose[\s\S]*Rewards:[\s\S]*## step 1/,
+    );
+    // Every agent's legal message candidates are listed, one line per agent and step.
+    const perStep = show.out().split("## step 1")[0];
+    assert.equal(
+      perStep.match(/^Message candidates: /gm)?.length,
+      perStep.match(/^### agent_/gm)?.length,
     );
   });
 

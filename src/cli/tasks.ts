@@ -51,19 +51,21 @@ const ShowFlags = z.object({
   steps: z.coerce.number().int().min(1).optional().describe("stop after this many steps"),
 });
 
-const USAGE = [
-  "Usage: troupe tasks generate --out DIR [--seed N] [--count N]",
-  "       troupe tasks stats [DIR] [--split all|train|validation|test]",
-  "       troupe tasks show [DIR] --id ID [--policy NAME] [--steps N]",
-  `DIR defaults to the built-in suite (seed 0), cached in ${defaultSuiteDir()}.`,
-].join("\n");
+/** The usage text; built on demand, since the cache folder's name costs ~0.1 s to compute. */
+const usage = () =>
+  [
+    "Usage: troupe tasks generate --out DIR [--seed N] [--count N]",
+    "       troupe tasks stats [DIR] [--split all|train|validation|test]",
+    "       troupe tasks show [DIR] --id ID [--policy NAME] [--steps N]",
+    `DIR defaults to the built-in suite (seed 0), cached in ${defaultSuiteDir()}.`,
+  ].join("\n");
 
 async function suiteAt(dir: string | undefined): Promise<LoadedSuite> {
   return dir === undefined ? loadDefaultSuite() : readSuite(dir);
 }
 
 async function generate(args: readonly string[], io: CommandIo): Promise<number> {
-  const parsed = parseFlags("tasks generate", GenerateFlags, args, USAGE);
+  const parsed = parseFlags("tasks generate", GenerateFlags, args, usage());
   if (parsed.help) return help(io, parsed.text);
   const { out, seed, count } = parsed.values;
   const started = process.hrtime.bigint();
@@ -78,7 +80,7 @@ async function generate(args: readonly string[], io: CommandIo): Promise<number>
 }
 
 async function stats(args: readonly string[], io: CommandIo): Promise<number> {
-  const parsed = parseFlags("tasks stats", StatsFlags, args, USAGE);
+  const parsed = parseFlags("tasks stats", StatsFlags, args, usage());
   if (parsed.help) return help(io, parsed.text);
   const suite = await suiteAt(parsed.positionals[0]);
   const split = parsed.values.split;
@@ -88,7 +90,7 @@ async function stats(args: readonly string[], io: CommandIo): Promise<number> {
 }
 
 async function show(args: readonly string[], io: CommandIo): Promise<number> {
-  const parsed = parseFlags("tasks show", ShowFlags, args, USAGE);
+  const parsed = parseFlags("tasks show", ShowFlags, args, usage());
   if (parsed.help) return help(io, parsed.text);
   const suite = await suiteAt(parsed.positionals[0]);
   const { id, policy, steps } = parsed.values;
@@ -124,7 +126,7 @@ export const tasksCommand: Command = {
     const [sub, ...rest] = args;
     const handler = sub === undefined ? undefined : subcommands.get(sub);
     if (handler === undefined) {
-      if (sub === "--help" || sub === "-h" || sub === undefined) return help(io, `${USAGE}\n`);
+      if (sub === "--help" || sub === "-h" || sub === undefined) return help(io, `${usage()}\n`);
       throw new ConfigError({
         input: `troupe tasks ${sub}`,
         problem: "unknown sub-command",

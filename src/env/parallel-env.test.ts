@@ -4,6 +4,7 @@ import { ConfigError, StateError } from "../core/errors.js";
 import { Rng } from "../core/prng.js";
 import { ParallelEnv } from "./parallel-env.js";
 import { planningFamily } from "./planning/index.js";
+import { SILENT } from "./types.js";
 
 const task = planningFamily.generate(
   {
@@ -31,6 +32,22 @@ describe("ParallelEnv", () => {
     assert.equal(observations.agent_0.inbox[1], 1);
     assert.deepEqual(observations.agent_0.text().inbox, ["agent_1: I am working on S0"]);
     assert.deepEqual(observations.agent_1.text().inbox, [], "an agent does not hear itself");
+    assert.equal(observations.agent_1.inbox[1], SILENT, "nor in the structured inbox");
+  });
+
+  test("the structured inbox and the text inbox list the same senders for every agent", () => {
+    const env = new ParallelEnv(planningFamily.createSim(task));
+    env.reset(0);
+    const joint = waitAll(env, 1);
+    const { observations } = env.step(joint);
+    for (const [i, name] of env.possibleAgents.entries()) {
+      const obs = observations[name];
+      const structured = [...obs.inbox.keys()].filter((from) => obs.inbox[from] !== SILENT);
+      const text = obs.text().inbox.map((line) => Number(/^agent_(\d+):/.exec(line)?.[1]));
+      assert.deepEqual(structured, text, name);
+      assert.ok(!structured.includes(i), `${name} hears itself`);
+      assert.equal(structured.length, env.possibleAgents.length - 1);
+    }
   });
 
   test("text() of an observation from before the last step is refused", () => {

@@ -16,7 +16,11 @@ export interface AgentObservation {
   readonly features: Float32Array;
   readonly actionMask: Uint8Array;
   readonly messageMask: Uint8Array;
-  /** Per team-mate index, the message index it sent last step ({@link SILENT} = nothing). */
+  /**
+   * Per team index, the message index that agent sent last step ({@link SILENT} = nothing). The
+   * agent's own slot is always {@link SILENT}: like the text inbox, it holds only what team-mates
+   * said (the agent knows what it sent; `sim.lastMessages` still holds every message).
+   */
   readonly inbox: Int32Array;
   readonly stepsLeft: number;
   /** The same observation in words; valid until the next step or reset. */
@@ -131,6 +135,7 @@ export class ParallelEnv {
     sim.writeActionMask(agent, actionMask, 0);
     sim.writeMessageMask(agent, messageMask, 0);
     const inbox = Int32Array.from(sim.lastMessages.subarray(0, sim.numAgents));
+    inbox[agent] = SILENT; // as in the text inbox: an agent does not hear itself
     const stepsLeft = sim.horizon - sim.t;
     const epoch = this.epoch;
     let cached: TextObservation | undefined;

@@ -22,6 +22,7 @@ import { taskFamilies } from "./families.js";
 import {
   DEFAULT_SUITE_SIZE,
   generateSuite,
+  generatorStamp,
   SPLITS,
   type Split,
   STRATA,
@@ -161,12 +162,23 @@ export async function readSuite(dir: string): Promise<LoadedSuite> {
   return { manifest, splits };
 }
 
-/** Where the built-in suite (seed 0) is cached: under {@link troupeCacheDir}. */
+let stamp: string | undefined;
+
+/**
+ * Where the built-in suite (seed 0) is cached: `tasks-seed-0-<stamp>` under
+ * {@link troupeCacheDir}, `<stamp>` being {@link generatorStamp} (computed once per process). A
+ * generator or reference-policy change gives a new folder, so a stale suite is never read; older
+ * folders are left for the user to delete (anything under the cache folder can be).
+ */
 export function defaultSuiteDir(): string {
-  return join(troupeCacheDir(), "tasks-seed-0");
+  stamp ??= generatorStamp();
+  return join(troupeCacheDir(), `tasks-seed-0-${stamp}`);
 }
 
-/** The built-in suite (seed 0, 11,300 tasks), generated once into the cache and read from there. */
+/**
+ * The built-in suite (seed 0, 11,300 tasks), generated once into the cache (keyed by the
+ * generator's stamp, see {@link defaultSuiteDir}) and read from there.
+ */
 export async function loadDefaultSuite(): Promise<LoadedSuite> {
   const dir = defaultSuiteDir();
   if (!(await nodeFileSystem.exists(join(dir, "manifest.json")))) await writeSuite(dir, 0);

@@ -5,11 +5,13 @@ import { join } from "node:path";
 import { describe, test } from "node:test";
 import { InputError } from "../core/errors.js";
 import { contentHash } from "../core/json.js";
+import { taskFamilies } from "./families.js";
 import { suiteStats } from "./stats.js";
 import {
   apportion,
   DEFAULT_SUITE_SIZE,
   generateSuite,
+  generatorStamp,
   plannedCounts,
   SPLITS,
   STRATA,
@@ -126,7 +128,7 @@ describe("suite files", () => {
     const saved = process.env.TROUPE_CACHE_DIR;
     process.env.TROUPE_CACHE_DIR = cache;
     try {
-      assert.equal(defaultSuiteDir(), join(cache, "tasks-seed-0"));
+      assert.equal(defaultSuiteDir(), join(cache, `tasks-seed-0-${generatorStamp()}`));
       // A suite already in the cache is used as is, not regenerated (this one is small on purpose).
       const cached = await writeSuite(defaultSuiteDir(), 0, 28);
       const loaded = await loadDefaultSuite();
@@ -135,6 +137,37 @@ describe("suite files", () => {
     } finally {
       if (saved === undefined) delete process.env.TROUPE_CACHE_DIR;
       else process.env.TROUPE_CACHE_DIR = saved;
+    }
+  });
+
+  test("the cache folder is keyed by the generator: a changed generator or policy never reads a stale suite", () => {
+    const families = [...taskFamilies.values()];
+    const stamp = generatorStamp(families);
+    assert.match(stamp, /^[0-9a-f]{12}$/);
+    assert.equal(generatorStamp(families), stamp, "the stamp is deterministic");
+    assert.ok(defaultSuiteDir().endsWith(`tasks-seed-0-${stamp}`));
+    const [first, ...rest] = families;
+    // A generator that makes other tasks (here: one more step of horizon).
+    const otherGenerator = {
+      ...first,
+      generate: (
+        header: Parameters<typeof first.generate>[0],
+        rng: Parameters<typeof first.generate>[1],
+      ) =>
+        first.generate(
+          { ...header, params: { ...header.params, horizon: header.params.horizon + 1 } },
+          rng,
+        ),
+    };
+    // Reference policies that play otherwise (here: the oracle replaced by do-nothing).
+    const otherPolicies = {
+      ...first,
+      policy: (name: Parameters<typeof first.policy>[0]) =>
+        first.policy(name === "oracle" ? "nothing" : name),
+    };
+    const bumped = { ...first, version: first.version + 1 };
+    for (const changed of [otherGenerator, otherPolicies, bumped]) {
+      assert.notEqual(generatorStamp([changed, ...rest]), stamp);
     }
   });
 

@@ -5,10 +5,11 @@
  * the negative-control stratum (no coupling, full view) is where coordination cannot help.
  */
 import { ConfigError } from "../core/errors.js";
+import { contentHash } from "../core/json.js";
 import { Rng } from "../core/prng.js";
-import { oracleClearsMargin, referenceReturns } from "./evaluate.js";
+import { ORACLE_MARGIN, oracleClearsMargin, referenceReturns } from "./evaluate.js";
 import { taskFamilies } from "./families.js";
-import type { GeneratorParams, TaskHeader } from "./types.js";
+import type { GeneratorParams, TaskFamily, TaskHeader } from "./types.js";
 
 /** Inclusive range of one generator parameter within a stratum. */
 export type Range = readonly [number, number];
@@ -188,6 +189,53 @@ export function generateSuite(seed: number, count = DEFAULT_SUITE_SIZE): Generat
     }
   }
   return { splits, rejections };
+}
+
+/**
+ * The suite generator's version. {@link generatorStamp} already sees changes to the strata, the
+ * constants, the families' versions, their generators and their reference policies (through
+ * probe tasks); bump this for a change it cannot see (e.g. how tasks are split), so that cached
+ * built-in suites are regenerated.
+ */
+export const SUITE_GENERATOR_VERSION = 1;
+
+/** The probe tasks' parameters: one small instance (exact oracles) and one larger (heuristics). */
+const PROBE_PARAMS: readonly GeneratorParams[] = [
+  { agents: 3, horizon: 12, dependency: 0.5, coupling: 0.7, view: 0.3, disruption: 0.3 },
+  { agents: 6, horizon: 20, dependency: 0.5, coupling: 0.7, view: 0.3, disruption: 0.3 },
+];
+
+/**
+ * A short hash of everything the generated suite depends on: {@link SUITE_GENERATOR_VERSION}, the
+ * strata and suite constants, each family's name and version, and, per family, two probe tasks
+ * generated from a fixed seed with every reference policy's return on them. A change to the
+ * generator or to the policies behind the oracle rejection check changes the stamp, so a suite
+ * cached under an older stamp is never reused. Costs ~0.1 s (the probes' episodes).
+ */
+export function generatorStamp(
+  families: readonly TaskFamily[] = [...taskFamilies.values()],
+): string {
+  const probes = families.map((family) => ({
+    family: family.name,
+    version: family.version,
+    probes: PROBE_PARAMS.map((params, i) => {
+      const task = family.generate(
+        { id: `probe-${i}`, stratum: "probe", params },
+        Rng.fromSeed(`generator-stamp/${family.name}/${i}`),
+      );
+      return { task, returns: referenceReturns(family, task) };
+    }),
+  }));
+  return contentHash({
+    version: SUITE_GENERATOR_VERSION,
+    size: DEFAULT_SUITE_SIZE,
+    splitFractions: SPLIT_FRACTIONS,
+    maxAttempts: MAX_ATTEMPTS,
+    oracleMargin: ORACLE_MARGIN,
+    trainMax: TRAIN_MAX,
+    strata: STRATA,
+    families: probes,
+  }).slice(0, 12);
 }
 
 function assignSplits(

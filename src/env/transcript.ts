@@ -1,6 +1,7 @@
 /**
  * One reference-policy episode as the agents read it: per step, each agent's text observation
- * (view, legal action candidates, messages heard), its chosen action and message, then rewards.
+ * (view, messages heard, legal action candidates, legal message candidates), its chosen action and
+ * message, then rewards.
  * Used by `troupe tasks show`.
  */
 import { InputError } from "../core/errors.js";
@@ -56,6 +57,10 @@ export function episodeTranscript(task: TaskHeader, options: TranscriptOptions =
         obs.actionMask[k] === 1 ? [`  [${k}] ${a}`] : [],
       );
       out.push(`Candidates (${text.stepsLeft} steps left):`, ...legal);
+      const sayable = text.messages.flatMap((m, k) =>
+        obs.messageMask[k] === 1 ? [`[${k}] ${m === "" ? "(say nothing)" : m}`] : [],
+      );
+      out.push(`Message candidates: ${sayable.join(" | ")}`);
       const said = text.messages[messages[i]];
       out.push(
         `-> chose [${actions[i]}] ${text.actions[actions[i]]}${said === "" ? "" : `; says "${said}"`}`,

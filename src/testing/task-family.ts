@@ -1,7 +1,9 @@
 /**
  * The conformance suite every task family passes (`describeTaskFamily`, exported from
- * `troupe/testing`): API shape, masks, determinism, finite rewards, the horizon, reward sums,
- * no future information in `state()`, stored-form round trip and the reference policies.
+ * `troupe/testing`): API shape, masks (every legal action and message of every agent accepted at
+ * every step of the sample episodes, illegal ones refused), determinism (observations, masks,
+ * rewards and rendered texts), finite rewards, the horizon, reward sums, no future information in
+ * `state()`, stored-form round trip and the reference policies.
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
@@ -9,6 +11,7 @@ import { InputError, StateError } from "../core/errors.js";
 import { Rng } from "../core/prng.js";
 import { ParallelEnv } from "../env/parallel-env.js";
 import { pickLegal, runEpisode } from "../env/policies.js";
+import { renderText } from "../env/text.js";
 import {
   REFERENCE_POLICIES,
   type TaskFamily,
@@ -22,6 +25,22 @@ export interface TaskFamilySuiteOptions<T extends TaskHeader> {
   readonly tasks: () => readonly T[];
   /** Random steps in the determinism check (default 1,000). */
   readonly determinismSteps?: number;
+  /** The determinism check compares rendered texts every this many steps (default 20). */
+  readonly determinismTextEvery?: number;
+  /**
+   * Steps of each sample task's episode in which every legal action and message of every agent is
+   * stepped (default 20: the whole episode of a small task, the first 20 steps of a longer one);
+   * each try costs a replay from reset.
+   */
+  readonly legalCheckSteps?: number;
+}
+
+/** Fails at the first value that differs (SameValue: NaN equals NaN, 0 and -0 differ). */
+function assertSameNumbers(a: readonly number[], b: readonly number[], where: string): void {
+  assert.equal(a.length, b.length, `${where}: snapshot lengths differ`);
+  for (let i = 0; i < a.length; i++) {
+    if (!Object.is(a[i], b[i])) assert.fail(`${where}: value ${i} differs, ${a[i]} vs ${b[i]}`);
+  }
 }
 
 /** Random legal actions and messages for every agent, into the given buffers. */
@@ -63,6 +82,8 @@ export function describeTaskFamily<T extends TaskHeader>(
   options: TaskFamilySuiteOptions<T>,
 ): void {
   const steps = options.determinismSteps ?? 1000;
+  const textEvery = options.determinismTextEvery ?? 20;
+  const legalSteps = options.legalCheckSteps ?? 20;
   describe(`task family "${family.name}" conformance`, () => {
     test("the sample holds at least one task, each of 3 to 10 agents", () => {
       const tasks = options.tasks();
@@ -141,7 +162,7 @@ export function describeTaskFamily<T extends TaskHeader>(
       }
     });
 
-    test("every action and message the masks allow is accepted by step", () => {
+    test("every action and message the masks allow is accepted by step, for every agent at every step", () => {
       const rng = Rng.fromSeed("legal");
       for (const task of options.tasks()) {
         const sim = family.createSim(task);
@@ -150,38 +171,45 @@ export function describeTaskFamily<T extends TaskHeader>(
         const actions = new Int32Array(n);
         const messages = new Int32Array(n);
         const rewards = new Float64Array(n);
-        const checkAt = new Set([0, 1, Math.floor(sim.horizon / 2)]);
+        const am = new Uint8Array(sim.numActions);
+        const mm = new Uint8Array(sim.numMessages);
         sim.reset(0);
-        while (!sim.done) {
+        while (!sim.done && sim.t < legalSteps) {
+          // Every agent's legal actions and messages at this step. Try j gives agent a its
+          // (j mod count)-th legal action and message, so every legal choice of every agent is
+          // stepped at least once, alongside legal choices of the others (masks are per agent, so
+          // any such joint must be accepted), in max-count tries rather than one per choice.
+          const legalActions: number[][] = [];
+          const legalMessages: number[][] = [];
+          for (let a = 0; a < n; a++) {
+            sim.writeActionMask(a, am, 0);
+            sim.writeMessageMask(a, mm, 0);
+            legalActions.push([...am.keys()].filter((k) => am[k] === 1));
+            legalMessages.push([...mm.keys()].filter((k) => mm[k] === 1));
+          }
+          const tries = Math.max(
+            ...legalActions.map((l) => l.length),
+            ...legalMessages.map((l) => l.length),
+          );
+          for (let j = 0; j < tries; j++) {
+            const tryActions = Int32Array.from(legalActions, (l) => l[j % l.length]);
+            const tryMessages = Int32Array.from(legalMessages, (l) => l[j % l.length]);
+            const replay = family.createSim(task);
+            replay.reset(0);
+            for (const [a, m] of history) replay.step(a, m, rewards);
+            assert.doesNotThrow(
+              () => replay.step(tryActions, tryMessages, rewards),
+              `${task.id} step ${sim.t}: actions [${tryActions.join(", ")}], messages [${tryMessages.join(", ")}]`,
+            );
+          }
           randomJoint(sim, rng, actions, messages);
-          if (checkAt.has(sim.t)) {
-            for (const agent of [0, n - 1]) {
-              const am = new Uint8Array(sim.numActions);
-              const mm = new Uint8Array(sim.numMessages);
-              sim.writeActionMask(agent, am, 0);
-              sim.writeMessageMask(agent, mm, 0);
-              const tries: [number, number][] = [];
-              for (let k = 0; k < am.length; k++) if (am[k] === 1) tries.push([k, messages[agent]]);
-              for (let k = 0; k < mm.length; k++) if (mm[k] === 1) tries.push([actions[agent], k]);
-              for (const [action, message] of tries) {
-                const replay = family.createSim(task);
-                replay.reset(0);
-                for (const [a, m] of history) replay.step(a, m, rewards);
-                const tryActions = Int32Array.from(actions);
-                const tryMessages = Int32Array.from(messages);
-                tryActions[agent] = action;
-                tryMessages[agent] = message;
-                assert.doesNotThrow(
-                  () => replay.step(tryActions, tryMessages, rewards),
-                  `step ${sim.t}, agent ${agent}, action ${action}, message ${message}`,
-                );
-              }
-              const illegalMessage = mm.indexOf(0);
-              if (illegalMessage >= 0) {
-                const bad = Int32Array.from(messages);
-                bad[agent] = illegalMessage;
-                assert.throws(() => sim.step(actions, bad, rewards), InputError);
-              }
+          for (let agent = 0; agent < n; agent++) {
+            sim.writeMessageMask(agent, mm, 0);
+            const illegalMessage = mm.indexOf(0);
+            if (illegalMessage >= 0) {
+              const bad = Int32Array.from(messages);
+              bad[agent] = illegalMessage;
+              assert.throws(() => sim.step(actions, bad, rewards), InputError);
             }
           }
           history.push([Int32Array.from(actions), Int32Array.from(messages)]);
@@ -190,26 +218,35 @@ export function describeTaskFamily<T extends TaskHeader>(
       }
     });
 
-    test(`the same seed gives the same observations, masks and rewards over ${steps} random steps`, () => {
+    test(`the same seed gives the same observations, masks, rewards and texts over ${steps} random steps`, () => {
       for (const task of options.tasks()) {
-        const traces = [0, 1].map(() => {
-          const sim = family.createSim(task);
-          const rng = Rng.fromSeed(`det/${task.id}`);
-          const n = sim.numAgents;
-          const actions = new Int32Array(n);
-          const messages = new Int32Array(n);
-          const rewards = new Float64Array(n);
-          const trace: number[] = [];
-          sim.reset(7);
-          for (let s = 0; s < steps; s++) {
+        // Two sims in lock-step, compared at every step (and their texts every textEvery steps).
+        const sims = [family.createSim(task), family.createSim(task)];
+        const rngs = [Rng.fromSeed(`det/${task.id}`), Rng.fromSeed(`det/${task.id}`)];
+        const n = sims[0].numAgents;
+        const actions = [new Int32Array(n), new Int32Array(n)];
+        const messages = [new Int32Array(n), new Int32Array(n)];
+        const rewards = [new Float64Array(n), new Float64Array(n)];
+        for (const sim of sims) sim.reset(7);
+        for (let s = 0; s < steps; s++) {
+          const seen = sims.map((sim, k) => {
             if (sim.done) sim.reset(7);
-            randomJoint(sim, rng, actions, messages);
-            sim.step(actions, messages, rewards);
-            trace.push(...rewards, ...snapshot(sim));
+            randomJoint(sim, rngs[k], actions[k], messages[k]);
+            sim.step(actions[k], messages[k], rewards[k]);
+            return [...actions[k], ...messages[k], ...rewards[k], ...snapshot(sim)];
+          });
+          const where = `${task.id}, random step ${s} (episode step ${sims[0].t})`;
+          assertSameNumbers(seen[0], seen[1], where);
+          if (s % textEvery === 0) {
+            for (let agent = 0; agent < n; agent++) {
+              assert.deepEqual(
+                renderText(sims[0], agent),
+                renderText(sims[1], agent),
+                `${where}: agent ${agent}'s text`,
+              );
+            }
           }
-          return trace;
-        });
-        assert.deepEqual(traces[0], traces[1]);
+        }
       }
     });
 
