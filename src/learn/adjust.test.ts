@@ -47,13 +47,26 @@ async function collected(method: string, overrides = {}) {
     policy: learner.policy,
     table: learner.table,
     gemm: blockedGemm,
-    decomposition: learner.decomposition,
+    redistribution: learner.redistributor,
   };
   return { learner, rollout, context };
 }
 
+test("a redistributor still warming up pays the raw team reward", async () => {
+  const { learner, rollout, context } = await collected("coordinated");
+  assert.equal(learner.redistributor?.warm, false);
+  const adjusted = adjustRewards(rollout, learner.config, context);
+  assert.deepEqual(adjusted.team, rollout.teamRewards);
+  assert.equal(adjusted.redistributedFraction, 0);
+});
+
 test("redistributed team rewards sum to each complete episode's raw return", async () => {
   const { learner, rollout, context } = await collected("coordinated");
+  // Pay ψ from the first step (no warm-up) so that the rollout is redistributed.
+  if (learner.redistributor !== null) {
+    learner.redistributor.minEpisodes = 0;
+    learner.redistributor.minFit = Number.NEGATIVE_INFINITY;
+  }
   const adjusted = adjustRewards(rollout, learner.config, context);
   const episodes = completeEpisodes(rollout.steps, rollout.terminated, rollout.startsFresh);
   assert.ok(episodes.offsets.length > 2, "the rollout holds complete episodes");
@@ -72,6 +85,7 @@ test("redistributed team rewards sum to each complete episode's raw return", asy
     );
   }
   assert.ok(changed, "redistribution moved some reward");
+  assert.equal(adjusted.redistributedFraction, 1, "the rollout starts fresh: every step is paid");
 });
 
 test("potential shaping with weight 0 leaves every agent's reward at the team reward", async () => {

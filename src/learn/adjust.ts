@@ -3,9 +3,11 @@
  * in which layout. Rewards leave this phase per agent column, time-major `[T × E·A]` (column
  * `e · A + i`: team position i of environment e, A = the rollout's largest team, padding = 0):
  *
- * 1. temporal redistribution (optional): the team reward of every complete episode in the rollout
- *    is replaced by the learned return decomposition's r̃_t (sums to the episode return exactly);
- *    step features are the team's mean view row and mean chosen-action row from the text table;
+ * 1. temporal redistribution (optional): each step's team reward is replaced by the running
+ *    redistribution's r̃_t ({@link Redistributor}: ψ(x_t) as the step is paid once ψ is warm, the
+ *    episode's raw return minus what was paid at its final step, across rollout boundaries), so
+ *    every finished episode's r̃ sum to its return; step features are the team's mean view row
+ *    and mean chosen-action row from the text table;
  * 2. the base reward of each agent: the team reward, its own share (`reward: "individual"`), or
  *    its difference reward R(s, u) − R(s, (u⁻ⁱ, default)) from simulator resets (the privileged
  *    ablation, `reward: "difference-privileged"`);
@@ -22,8 +24,8 @@ import { Graph } from "../model/graph.js";
 import type { LearnerConfig } from "./config.js";
 import { differenceRewards } from "./credit/counterfactual.js";
 import { messageInfluence } from "./credit/influence.js";
-import { completeEpisodes, type ReturnDecomposition } from "./credit/redistribution.js";
 import { influenceBonus, reweightTeamReward, shapeRewards } from "./credit/shaping.js";
+import type { Redistributor } from "./redistributor.js";
 import type { Rollout } from "./rollout.js";
 
 /** The rewards the advantages are computed from. */
@@ -34,6 +36,8 @@ export interface AdjustedRewards {
   readonly columns: Float32Array;
   /** Mean |Φ| or influence over the rollout's agents (0 when no term needs it), for metrics. */
   readonly meanInfluence: number;
+  /** Share of the rollout's steps whose team reward was redistributed (0 without that term). */
+  readonly redistributedFraction: number;
 }
 
 /** The time-major agent column of sample `s` (see the file header). */
@@ -47,7 +51,10 @@ export function columnOf(rollout: Rollout, batch: PolicyBatch, s: number): numbe
   );
 }
 
-/** Runs the phase (see the file header); `decomposition` is required with temporal redistribution. */
+/**
+ * Runs the phase (see the file header); `redistribution` is required with temporal redistribution,
+ * and is advanced by it (its per-slot running sums and episode buffer; ψ is fitted on the buffer).
+ */
 export function adjustRewards(
   rollout: Rollout,
   config: LearnerConfig,
@@ -55,15 +62,27 @@ export function adjustRewards(
     readonly policy: PolicyNetwork;
     readonly table: TextTable;
     readonly gemm: Gemm;
-    readonly decomposition: ReturnDecomposition | null;
+    readonly redistribution: Redistributor | null;
   },
 ): AdjustedRewards {
   const { steps, envs, maxAgents, batch } = rollout;
   const width = envs * maxAgents;
-  const team =
-    config.temporalRedistribution && context.decomposition !== null
-      ? redistributedTeamRewards(rollout, context.table, context.decomposition, config.epochs)
-      : rollout.teamRewards;
+  let team = rollout.teamRewards;
+  let redistributedFraction = 0;
+  if (config.temporalRedistribution && context.redistribution !== null) {
+    const paid = context.redistribution.apply(
+      {
+        steps,
+        envs,
+        teamRewards: rollout.teamRewards,
+        terminated: rollout.terminated,
+        features: decompositionFeatures(batch, context.table),
+      },
+      config.epochs,
+    );
+    team = paid.team;
+    redistributedFraction = paid.redistributedSteps / (steps * envs);
+  }
   const base = new Float32Array(steps * width);
   const difference =
     config.reward === "difference-privileged"
@@ -80,7 +99,8 @@ export function adjustRewards(
           ? team[batch.sampleTeam[s]]
           : rollout.agentRewards[s];
   }
-  if (config.shaping === "none") return { team, columns: base, meanInfluence: 0 };
+  if (config.shaping === "none")
+    return { team, columns: base, meanInfluence: 0, redistributedFraction };
 
   const influence = influenceByColumn(rollout, batch, context);
   const lastInfluence = influenceByColumn(rollout, rollout.lastBatch, context);
@@ -113,7 +133,7 @@ export function adjustRewards(
   } else {
     columns = influenceBonus(base, influence, config.shapingWeight);
   }
-  return { team, columns, meanInfluence };
+  return { team, columns, meanInfluence, redistributedFraction };
 }
 
 /**
@@ -189,39 +209,4 @@ export function decompositionFeatures(batch: PolicyBatch, table: TextTable): Flo
     }
   }
   return out;
-}
-
-/**
- * Team rewards with every complete episode's rewards replaced by the return decomposition's
- * redistribution, after `trainSteps` steps of fitting ψ on those episodes; other steps keep
- * their raw reward.
- */
-function redistributedTeamRewards(
-  rollout: Rollout,
-  table: TextTable,
-  decomposition: ReturnDecomposition,
-  trainSteps: number,
-): Float32Array {
-  const episodes = completeEpisodes(rollout.steps, rollout.terminated, rollout.startsFresh);
-  const team = Float32Array.from(rollout.teamRewards);
-  const count = episodes.offsets.length - 1;
-  if (count === 0) return team;
-  const all = decompositionFeatures(rollout.batch, table);
-  const f = decomposition.featureSize;
-  const features = new Float32Array(episodes.rows.length * f);
-  episodes.rows.forEach((row, r) => {
-    features.set(all.subarray(row * f, (row + 1) * f), r * f);
-  });
-  const returns = new Float32Array(count);
-  for (let e = 0; e < count; e++) {
-    for (let r = episodes.offsets[e]; r < episodes.offsets[e + 1]; r++)
-      returns[e] += rollout.teamRewards[episodes.rows[r]];
-  }
-  const episodeBatch = { features, offsets: episodes.offsets, returns };
-  for (let k = 0; k < trainSteps; k++) decomposition.trainStep(episodeBatch);
-  const redistributed = decomposition.redistribute(episodeBatch);
-  episodes.rows.forEach((row, r) => {
-    team[row] = redistributed[r];
-  });
-  return team;
 }

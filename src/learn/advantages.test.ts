@@ -77,7 +77,7 @@ function columns(rollout: Rollout): AdjustedRewards {
   const columns = new Float32Array(rollout.steps * rollout.maxAgents);
   for (let s = 0; s < rollout.batch.samples; s++)
     columns[s] = rollout.teamRewards[rollout.batch.sampleTeam[s]];
-  return { team: rollout.teamRewards, columns, meanInfluence: 0 };
+  return { team: rollout.teamRewards, columns, meanInfluence: 0, redistributedFraction: 0 };
 }
 
 test("with a centralised critic every agent gets its team's GAE advantage (γ = 1, λ = 1, V = 0: the return to go)", () => {

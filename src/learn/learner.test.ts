@@ -14,6 +14,7 @@ import { Rng } from "../core/prng.js";
 import { HashingEncoder } from "../encode/hashing.js";
 import { blockedGemm } from "../model/gemm/blocked.js";
 import { naiveGemm } from "../model/gemm/naive.js";
+import { adjustRewards, decompositionFeatures } from "./adjust.js";
 import { resolveConfig } from "./config.js";
 import { evaluatePolicy } from "./evaluate.js";
 import { Learner } from "./learner.js";
@@ -252,6 +253,120 @@ test("a resumed run keeps each slot's task stream and the running reward statist
     await straight.iterate();
     await resumed.iterate();
     assert.deepEqual(parameters(resumed), parameters(straight));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+/** A coordinated learner whose 12-step episodes span three 4-step rollouts; ψ pays from the start. */
+function spanning(seed: number): Learner {
+  const l = new Learner({
+    method: "coordinated",
+    config: resolveConfig("coordinated", {
+      envs: 3,
+      rolloutSteps: 4,
+      hidden: 16,
+      minibatchTeams: 12,
+    }),
+    tasks: generateTasks({
+      family: "planning",
+      count: 6,
+      seed: 7,
+      params: { agents: 3, horizon: 12 },
+    }),
+    encoder: new HashingEncoder({ dimension: 32 }),
+    gemm: blockedGemm,
+    seed,
+  });
+  if (l.redistributor !== null) {
+    l.redistributor.minEpisodes = 0;
+    l.redistributor.minFit = Number.NEGATIVE_INFINITY;
+  }
+  return l;
+}
+
+test("coordinated redistributes episodes longer than a rollout: applied, exact per finished episode, prefix-only", async () => {
+  const a = spanning(31);
+  const b = spanning(31);
+  const context = (l: Learner) => ({
+    policy: l.policy,
+    table: l.table,
+    gemm: l.options.gemm,
+    redistribution: l.redistributor,
+  });
+  const raw = [0, 0, 0];
+  const paid = [0, 0, 0];
+  let finished = 0;
+  const fractions: number[] = [];
+  for (let k = 0; k < 7; k++) {
+    const ra = await a.collector.collect(a.policy, a.options.gemm, 4, a.rng);
+    const rb = await b.collector.collect(b.policy, b.options.gemm, 4, b.rng);
+    if (k === 6) {
+      // The same rollout with everything from step 2 on changed (features, rewards, so the
+      // returns): r̃ of steps 0 and 1 must not move.
+      const features = decompositionFeatures(rb.batch, b.table);
+      const teamRewards = Float32Array.from(rb.teamRewards);
+      const f = features.length / 12;
+      for (let j = 2 * 3; j < 12; j++) {
+        teamRewards[j] += 5;
+        for (let x = j * f; x < (j + 1) * f; x++) features[x] = -features[x] + 0.5;
+      }
+      const changed = b.redistributor?.apply(
+        { steps: 4, envs: 3, teamRewards, terminated: rb.terminated, features },
+        b.config.epochs,
+      );
+      const kept = adjustRewards(ra, a.config, context(a)).team;
+      assert.deepEqual(changed?.team.subarray(0, 6), kept.subarray(0, 6));
+      assert.notDeepEqual(changed?.team.subarray(6), kept.subarray(6));
+      break;
+    }
+    const adjusted = adjustRewards(ra, a.config, context(a));
+    assert.deepEqual(adjustRewards(rb, b.config, context(b)).team, adjusted.team);
+    fractions.push(adjusted.redistributedFraction);
+    for (let j = 0; j < 12; j++) {
+      const e = j % 3;
+      raw[e] += ra.teamRewards[j];
+      paid[e] += adjusted.team[j];
+      if (ra.terminated[j] === 1) {
+        finished++;
+        const ulp =
+          2 ** (Math.floor(Math.log2(Math.max(Math.abs(adjusted.team[j]), 2 ** -126))) - 23);
+        assert.ok(Math.abs(paid[e] - raw[e]) <= ulp / 2, `slot ${e}: ${paid[e]} vs ${raw[e]}`);
+        raw[e] = 0;
+        paid[e] = 0;
+      }
+    }
+  }
+  assert.equal(finished, 6, "two 12-step episodes per slot, each over three rollouts");
+  assert.deepEqual(
+    fractions,
+    [1, 1, 1, 1, 1, 1],
+    "every step was paid ψ or its episode's remainder",
+  );
+});
+
+test("a coordinated run resumed mid-episode continues bit for bit (redistributor state saved)", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "troupe-learner-"));
+  try {
+    const path = join(dir, "state.ckpt");
+    const straight = spanning(5);
+    for (let i = 0; i < 4; i++) await straight.iterate();
+    await saveLearnerState(path, straight);
+    const rows = [await straight.iterate(), await straight.iterate()];
+    const resumed = spanning(77);
+    await loadLearnerState(path, resumed);
+    const resumedRows = [await resumed.iterate(), await resumed.iterate()];
+    assert.deepEqual(parameters(resumed), parameters(straight));
+    assert.deepEqual(
+      resumed.decomposition?.parameters().map((p) => Array.from(p.value)),
+      straight.decomposition?.parameters().map((p) => Array.from(p.value)),
+    );
+    const strip = (r: Record<string, number>) => {
+      const { "budget/wall_seconds": _w, ...rest } = r;
+      return rest;
+    };
+    assert.deepEqual(resumedRows.map(strip), rows.map(strip));
+    assert.equal(rows[0]["credit/redistributed_fraction"], 1);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -25,6 +25,7 @@ import type { LearnerConfig } from "./config.js";
 import { approxKl, clipFraction, explainedVariance } from "./credit/diagnostics.js";
 import { ReturnDecomposition } from "./credit/redistribution.js";
 import { MetricsRecorder, type MetricsRow, type MetricsSink, meanOf } from "./metrics.js";
+import { Redistributor } from "./redistributor.js";
 import { RunningMeanStd, standardiseRewards } from "./reward-scale.js";
 import { type Rollout, RolloutCollector } from "./rollout.js";
 import { ReferenceScores, type TrainingTask } from "./tasks.js";
@@ -75,6 +76,8 @@ export class Learner {
   wallSeconds = 0;
   /** The learned return decomposition ψ (temporal redistribution only), else null. */
   readonly decomposition: ReturnDecomposition | null;
+  /** The running redistribution over rollouts that pays ψ (temporal redistribution only). */
+  readonly redistributor: Redistributor | null;
   private readonly trainGraph: Graph;
   /** Running team-reward statistics (`rewardStandardisation` only); saved in checkpoints. */
   readonly rewardStats = new RunningMeanStd();
@@ -127,6 +130,8 @@ export class Learner {
           rng: root.split("redistribution"),
         })
       : null;
+    this.redistributor =
+      this.decomposition === null ? null : new Redistributor(this.decomposition, config.envs);
   }
 
   get config(): LearnerConfig {
@@ -189,12 +194,13 @@ export class Learner {
       policy: this.policy,
       table: this.table,
       gemm: this.options.gemm,
-      decomposition: this.decomposition,
+      redistribution: this.redistributor,
     });
     const rewards = config.rewardStandardisation
       ? standardiseRewards(rollout, adjusted, this.rewardStats)
       : adjusted;
     this.metrics.record("credit/mean_influence", rewards.meanInfluence);
+    this.metrics.record("credit/redistributed_fraction", rewards.redistributedFraction);
 
     // 4. Advantages and credit: GAE on the configured critic; with agent credit, λ-return minus
     //    the counterfactual baseline of the centralised Q, per head.

@@ -56,5 +56,6 @@ export function standardiseRewards(
     team: Float32Array.from(rewards.team, standardise),
     columns,
     meanInfluence: rewards.meanInfluence,
+    redistributedFraction: rewards.redistributedFraction,
   };
 }

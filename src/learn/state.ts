@@ -2,7 +2,9 @@
  * Learner checkpoints: parameters, Adam moments and step count, the run's PRNG, each environment
  * slot's task stream, the iteration and budget counters, the running reward statistics, and each
  * slot's episode so far (task, reset seed, joint actions), so that a resumed run replays its
- * environments to the same states and continues bit for bit.
+ * environments to the same states and continues bit for bit. With temporal redistribution a
+ * second file beside it (`PATH.redistribution`) holds ψ, its Adam state and the redistributor's
+ * step features (current episodes, buffer); their running sums are in the first file's metadata.
  * A checkpoint from another architecture, encoder or GEMM backend is refused (all or nothing).
  */
 import { CheckpointError } from "../core/errors.js";
@@ -12,6 +14,7 @@ import type { RngState } from "../core/prng.js";
 import { describeEncoder, type EncoderRecord } from "../encode/encoder.js";
 import { loadCheckpoint, saveCheckpoint } from "../model/checkpoint.js";
 import type { Learner } from "./learner.js";
+import { checkRedistributorState, type RedistributorState } from "./redistributor.js";
 import type { EpisodeRecord } from "./rollout.js";
 
 interface LearnerMetadata {
@@ -31,6 +34,8 @@ interface LearnerMetadata {
     readonly variance: number;
     readonly count: number;
   };
+  /** The redistributor's running sums and buffer (temporal redistribution only). */
+  readonly redistribution?: RedistributorState;
 }
 
 /**
@@ -48,6 +53,7 @@ export async function saveLearnerState(
   learner: Learner,
   fs: FileSystem = nodeFileSystem,
 ): Promise<void> {
+  const redistribution = learner.redistributor?.snapshot();
   const metadata: LearnerMetadata = {
     method: learner.options.method,
     iteration: learner.iteration,
@@ -63,6 +69,7 @@ export async function saveLearnerState(
       variance: learner.rewardStats.variance,
       count: learner.rewardStats.count,
     },
+    redistribution: redistribution?.state,
   };
   await saveCheckpoint(
     path,
@@ -79,7 +86,11 @@ export async function saveLearnerState(
   if (psi !== null) {
     await saveCheckpoint(
       decompositionPath(path),
-      { architecture: architectureOf(learner), params: psi.parameters(), optimizer: psi.adam },
+      {
+        architecture: architectureOf(learner),
+        params: [...psi.parameters(), ...(redistribution?.tensors ?? [])],
+        optimizer: psi.adam,
+      },
       fs,
     );
   }
@@ -110,14 +121,6 @@ export async function loadLearnerState(
     fs,
   );
   const meta = loaded.metadata as unknown as LearnerMetadata;
-  const psi = learner.decomposition;
-  if (psi !== null) {
-    await loadCheckpoint(
-      decompositionPath(path),
-      { architecture: architectureOf(learner), params: psi.parameters(), optimizer: psi.adam },
-      fs,
-    );
-  }
   if (loaded.rng === null) {
     throw new CheckpointError({
       input: path,
@@ -136,6 +139,22 @@ export async function loadLearnerState(
       actual: Array.isArray(streams) ? `${streams.length}` : "none (saved by an older Troupe)",
       fix: "resume with the envs the run was saved with, or start the run again",
     });
+  }
+  const redistributor = learner.redistributor;
+  const psi = learner.decomposition;
+  if (redistributor !== null && psi !== null) {
+    const state = checkRedistributorState(meta.redistribution, learner.collector.envs, path);
+    const tensors = redistributor.tensorsFor(state);
+    await loadCheckpoint(
+      decompositionPath(path),
+      {
+        architecture: architectureOf(learner),
+        params: [...psi.parameters(), ...tensors],
+        optimizer: psi.adam,
+      },
+      fs,
+    );
+    redistributor.restore(state, tensors);
   }
   learner.rng = loaded.rng;
   learner.collector.restoreTaskStreams(streams);
