@@ -2,11 +2,14 @@
  * `troupe reproduce --preset tiny|quick|paper [--out DIR] [--resume]`: the seed paper's study in one
  * command (src/experiment/study.ts). Prints the report's path; on a folder that already holds the
  * finished study it prints the path again and exits 0. `paper` prints its budgets and a projected
- * time before it starts.
+ * time, from rates measured by a short calibration run in a worker, before it starts.
  */
 import { z } from "zod";
+import { projectStudy } from "../experiment/calibrate.js";
 import { resolveStudyConfig, STUDY_PRESETS } from "../experiment/presets.js";
-import { runStudy, selectionSpecs } from "../experiment/study.js";
+import { formatDuration } from "../experiment/progress.js";
+import { calibrateInWorker, workerCount } from "../experiment/runner.js";
+import { runStudy } from "../experiment/study.js";
 import type { Command } from "./command.js";
 import { parseFlags } from "./flags.js";
 
@@ -26,12 +29,6 @@ const ReproduceFlags = z.object({
     .optional()
     .describe("parallel worker processes (default: one per core)"),
 });
-
-/**
- * A rough per-worker rate for the paper preset's larger network and longer tasks (joint steps/s),
- * for the projection only: an estimate from the quick preset's measured rates, not a measurement.
- */
-const PAPER_STEPS_PER_SECOND = 400;
 
 /** The `troupe reproduce` command. */
 export const reproduceCommand: Command = {
@@ -53,14 +50,20 @@ export const reproduceCommand: Command = {
     const config = resolveStudyConfig(flags.preset, overrides);
     const dir = flags.out ?? `runs/reproduce-${flags.preset}`;
     if (config.preset === "paper") {
-      const selection = selectionSpecs(config).length;
-      const finals = config.methods.length * config.seeds.length;
-      const steps = selection * config.selectionBudget + finals * config.budget;
-      const hours = steps / PAPER_STEPS_PER_SECOND / 3600;
       io.stderr(
-        `troupe reproduce: paper preset: ${selection} selection runs × ${config.selectionBudget} and ` +
-          `${finals} reported runs × ${config.budget} joint environment steps; projected ~${hours.toFixed(0)} ` +
-          "core-hours (divide by the workers)\n",
+        "troupe reproduce: paper preset: calibrating (building the task sets in a worker, then timing a few iterations of one run)…\n",
+      );
+      const c = await calibrateInWorker(config);
+      const p = projectStudy(config, c);
+      const workers = workerCount(config, p.selectionRuns + p.finalRuns);
+      io.stderr(
+        `troupe reproduce: paper preset: ${p.selectionRuns} selection runs × ${config.selectionBudget} and ` +
+          `${p.finalRuns} reported runs × ${config.budget} joint environment steps.\n` +
+          `troupe reproduce: measured ${c.stepsPerSecond.toFixed(0)} joint steps/s on one thread ` +
+          `(${c.iterations} iterations of ${c.method}, ${c.jointSteps} steps in ${c.trainSeconds.toFixed(1)} s) ` +
+          `and ${(c.evaluationSecondsPerTask * 1000).toFixed(0)} ms per evaluation episode; projected ` +
+          `~${(p.coreSeconds / 3600).toFixed(0)} core-hours, ~${formatDuration(p.coreSeconds / workers)} ` +
+          `on ${workers} worker${workers === 1 ? "" : "s"} (other methods run at other rates; a rough guide).\n`,
       );
     }
     const outcome = await runStudy({

@@ -122,6 +122,9 @@ describe("progress display", () => {
     progress.finish(result("select-coordinated-p0-s1000", 200), false);
     progress.finish(result("b", 200), true);
     assert.equal(lines[lines.length - 1], "\n");
-    assert.ok(lines.every((l) => !l.includes("[1/2]")), "no per-run lines on a terminal");
+    assert.ok(
+      lines.every((l) => !l.includes("[1/2]")),
+      "no per-run lines on a terminal",
+    );
   });
 });

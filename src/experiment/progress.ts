@@ -5,18 +5,9 @@
  * a file or pipe each finished run gets a line, and a live line is added at most every 30 s.
  * Nothing here reaches results.json: progress is wall-clock and display only.
  */
-import type { RunResult } from "./run.js";
+import type { RunProgressReport, RunResult } from "./run.js";
 
-/** What a worker reports while a run trains (IPC `progress` message). */
-export interface RunProgressReport {
-  readonly id: string;
-  readonly jointSteps: number;
-  readonly budget: number;
-  /** Joint steps the run had when this process took it up (a resumed run starts above 0). */
-  readonly startSteps: number;
-  /** Wall seconds since this process took the run up. */
-  readonly seconds: number;
-}
+export type { RunProgressReport };
 
 /** One line's worth of state, for {@link formatProgress}. */
 export interface ProgressView {

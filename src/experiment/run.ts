@@ -20,7 +20,6 @@ import type { Gemm } from "../model/gemm.js";
 import { meanTotalVariation, type Oscillation, policyOscillation } from "./metrics.js";
 import type { GridPoint, StudyConfig } from "./presets.js";
 import { Probe } from "./probe.js";
-import type { RunProgressReport } from "./progress.js";
 import type { StudyTasks } from "./study-tasks.js";
 
 /** What one run is: enough to replay it alone. */
@@ -40,6 +39,17 @@ export interface GroupResult {
   readonly seen: boolean;
   readonly teamReturns: readonly number[];
   readonly scores: readonly number[];
+}
+
+/** What a worker reports while a run trains (IPC `progress` message). */
+export interface RunProgressReport {
+  readonly id: string;
+  readonly jointSteps: number;
+  readonly budget: number;
+  /** Joint steps the run had when this process took it up (a resumed run starts above 0). */
+  readonly startSteps: number;
+  /** Wall seconds since this process took the run up. */
+  readonly seconds: number;
 }
 
 /** What one run produced (result.json); wall time is kept apart from the deterministic fields. */
@@ -125,7 +135,8 @@ interface RunProgress {
   snapshots: number[][];
 }
 
-async function buildLearner(spec: RunSpec, context: RunContext) {
+/** The learner of `spec` and the probe, built the same way in every run and resumption. */
+export async function buildLearner(spec: RunSpec, context: RunContext) {
   const learnerConfig = learnerConfigOf(context.config, spec);
   const learner = new Learner({
     method: spec.method,

@@ -10,9 +10,9 @@ import { availableParallelism } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { TroupeError } from "../core/errors.js";
+import type { CalibrateOptions, Calibration } from "./calibrate.js";
 import type { StudyConfig } from "./presets.js";
-import type { RunProgressReport } from "./progress.js";
-import type { RunResult, RunSpec } from "./run.js";
+import type { RunProgressReport, RunResult, RunSpec } from "./run.js";
 
 /**
  * Runs independent specs; calls `onResult` as each finishes and `onProgress` (display only) as
@@ -31,12 +31,14 @@ export interface Runner {
 /** What the parent sends a worker. */
 export type WorkerRequest =
   | { readonly kind: "init"; readonly config: StudyConfig; readonly dir: string }
-  | { readonly kind: "run"; readonly spec: RunSpec };
+  | { readonly kind: "run"; readonly spec: RunSpec }
+  | { readonly kind: "calibrate"; readonly options: CalibrateOptions };
 
 /** What a worker sends back. */
 export type WorkerReply =
   | { readonly kind: "result"; readonly result: RunResult }
   | { readonly kind: "progress"; readonly report: RunProgressReport }
+  | { readonly kind: "calibration"; readonly calibration: Calibration }
   | {
       readonly kind: "error";
       readonly id: string;
@@ -109,6 +111,7 @@ export class ProcessPoolRunner implements Runner {
             fail(rebuildError(reply));
             return;
           }
+          if (reply.kind !== "result") return;
           onResult(reply.result).then(
             () => {
               pending--;
@@ -141,6 +144,32 @@ export class ProcessPoolRunner implements Runner {
       if (child.connected) child.disconnect();
     }
   }
+}
+
+/**
+ * Runs {@link calibrate} in a worker process like the study's (one OpenBLAS thread, the study's
+ * task sets built first), so the measured rate is a worker's; the worker exits afterwards.
+ */
+export function calibrateInWorker(
+  config: StudyConfig,
+  options: CalibrateOptions = {},
+): Promise<Calibration> {
+  const child = fork(workerPath(), [], {
+    execArgv: process.execArgv,
+    env: { ...process.env, OPENBLAS_NUM_THREADS: "1" },
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  return new Promise<Calibration>((resolve, reject) => {
+    child.on("message", (reply: WorkerReply) => {
+      if (reply.kind === "calibration") resolve(reply.calibration);
+      else if (reply.kind === "error") reject(rebuildError(reply));
+      if (child.connected) child.disconnect();
+    });
+    child.on("exit", (code) => reject(new Error(`the calibration worker exited (code ${code})`)));
+    child.on("error", reject);
+    child.send({ kind: "init", config, dir: "" } satisfies WorkerRequest);
+    child.send({ kind: "calibrate", options } satisfies WorkerRequest);
+  });
 }
 
 function rebuildError(reply: Extract<WorkerReply, { kind: "error" }>): Error {

@@ -5,6 +5,7 @@
  */
 import { TroupeError } from "../core/errors.js";
 import { resolveGemm } from "../model/backend.js";
+import { calibrate } from "./calibrate.js";
 import { probeSims } from "./probe.js";
 import { executeRun, type RunContext } from "./run.js";
 import type { WorkerReply, WorkerRequest } from "./runner.js";
@@ -31,10 +32,12 @@ async function handle(request: WorkerRequest): Promise<void> {
     };
     return;
   }
-  if (context === null) throw new Error("worker received a run before init");
-  const spec = request.spec;
+  if (context === null) throw new Error("worker received a request before init");
+  const id = request.kind === "run" ? request.spec.id : "calibration";
   try {
-    reply({ kind: "result", result: await executeRun(spec, context) });
+    if (request.kind === "calibrate") {
+      reply({ kind: "calibration", calibration: await calibrate(context, request.options) });
+    } else reply({ kind: "result", result: await executeRun(request.spec, context) });
   } catch (error) {
     const troupe =
       error instanceof TroupeError
@@ -52,7 +55,7 @@ async function handle(request: WorkerRequest): Promise<void> {
         : undefined;
     reply({
       kind: "error",
-      id: spec.id,
+      id,
       message: String((error as Error)?.stack ?? error),
       troupe,
     });
