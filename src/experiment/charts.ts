@@ -29,9 +29,9 @@ export interface ChartText {
   readonly yLabel: string;
 }
 
-const WIDTH = 720;
+const WIDTH = 840;
 const HEIGHT = 420;
-const MARGIN = { top: 40, right: 190, bottom: 56, left: 72 };
+const MARGIN = { top: 40, right: 310, bottom: 56, left: 72 };
 const PALETTE = [
   "#1b6ca8",
   "#d1495b",

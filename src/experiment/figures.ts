@@ -1,6 +1,6 @@
 /**
  * The report's figures, written as SVG and PNG into figures/: Figure 1 (validation team return vs
- * joint environment steps, mean ± std per method), Figure 2 (reward stability: the change of the
+ * joint environment steps, mean ± std per method; bc's x is demonstration steps), Figure 2 (reward stability: the change of the
  * validation return between successive curve points), the oscillation curve (total variation
  * between successive probe snapshots), and the per-family and per-team-size test breakdowns. PNGs
  * come from @resvg/resvg-js with the DejaVu Sans font file named explicitly (no system lookup).
@@ -24,6 +24,14 @@ export interface Figure {
   readonly png: boolean;
 }
 
+/**
+ * The legend name of `method` on a steps axis: `bc` learns from the oracle's demonstrations, so its
+ * x is demonstration joint steps, not environment steps of its own policy.
+ */
+export function stepsSeriesName(method: string): string {
+  return method === "bc" ? "bc (x: demonstration steps)" : method;
+}
+
 /** One line per method; `fromSecond` drops the first point (a change needs a predecessor). */
 function seriesOf(
   results: StudyResults,
@@ -35,7 +43,7 @@ function seriesOf(
     const start = fromSecond ? 1 : 0;
     const points = pick(curve).slice(start);
     return {
-      name: method,
+      name: stepsSeriesName(method),
       x: curve.steps.slice(start, start + points.length),
       mean: points.map((p) => p.mean),
       std: points.map((p) => p.std),
@@ -64,7 +72,9 @@ function breakdown(
 
 /** Builds every figure of `results`. */
 export function buildFigures(results: StudyResults): Omit<Figure, "png">[] {
-  const steps = "joint environment steps";
+  const steps = results.protocol.methods.includes("bc")
+    ? "joint environment steps (bc: demonstration joint steps)"
+    : "joint environment steps";
   return [
     {
       name: "fig1-cumulative-reward",
