@@ -4,6 +4,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
+import { Learner } from "../learn/learner.js";
 import { memoryIo } from "./command.js";
 import { runCli } from "./run.js";
 
@@ -130,6 +131,68 @@ test("a run resumed with --resume writes the same metrics as one trained straigh
     assert.equal(a.length, 3);
     assert.deepEqual(await rows(resumed), a);
   } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test("a run that goes NaN exits 2 naming the iteration and key, and its last good state.ckpt resumes", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "troupe-nan-"));
+  // The seam: the CLI runs in this process, so the test poisons the critic before iteration 3.
+  const iterate = Learner.prototype.iterate;
+  Learner.prototype.iterate = function (this: Learner) {
+    if (this.iteration === 2) this.policy.stateValue.layers[1].bias?.value.fill(Number.NaN);
+    return iterate.call(this);
+  };
+  try {
+    const suite = join(dir, "tasks");
+    const gen = memoryIo();
+    assert.equal(
+      await runCli(["tasks", "generate", "--out", suite, "--seed", "5", "--count", "28"], gen.io),
+      0,
+    );
+    const run = join(dir, "run");
+    const flags = [
+      "--method",
+      "shared-td",
+      "--tasks",
+      suite,
+      "--family",
+      "planning",
+      "--envs",
+      "4",
+      "--rollout-steps",
+      "8",
+      "--minibatch-teams",
+      "8",
+      "--hidden",
+      "16",
+      "--encoder",
+      "hashing",
+      "--dimension",
+      "32",
+      "--backend",
+      "blocked",
+      "--checkpoint-every",
+      "1",
+      "--steps",
+      "128",
+      "--out",
+      run,
+    ];
+    const failed = memoryIo();
+    assert.equal(await runCli(["train", ...flags], failed.io), 2, failed.err());
+    assert.match(failed.err(), /iteration 3: loss\/value: is not finite \(training stopped\)/);
+    const kept = (await readFile(join(run, "metrics.jsonl"), "utf8")).trim().split("\n");
+    assert.equal(kept.length, 2, "the metrics of the last good checkpoint (iteration 2)");
+    Learner.prototype.iterate = iterate;
+    const resumed = memoryIo();
+    assert.equal(await runCli(["train", ...flags, "--resume"], resumed.io), 0, resumed.err());
+    assert.match(resumed.err(), /resuming .* at iteration 2, 64 joint steps/);
+    const rows = (await readFile(join(run, "metrics.jsonl"), "utf8")).trim().split("\n");
+    assert.equal(rows.length, 4);
+    assert.equal(JSON.parse(rows[3])["budget/joint_steps"], 128);
+  } finally {
+    Learner.prototype.iterate = iterate;
     await rm(dir, { recursive: true, force: true });
   }
 });

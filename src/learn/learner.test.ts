@@ -80,7 +80,7 @@ function trained(method: string, family: string): Promise<Learner> {
   return run;
 }
 
-for (const method of ["coordinated", "shared-td", "decentralized"]) {
+for (const method of ["coordinated", "shared-td", "decentralized", "decentralized-individual"]) {
   for (const family of ["planning", "allocation"]) {
     test(`${method} on small ${family} tasks beats the random policy by 0.15 after 3,072 joint steps`, async () => {
       const l = await trained(method, family);
@@ -113,22 +113,36 @@ for (const family of ["planning", "allocation"]) {
   });
 }
 
-test("bc on fully observed small planning tasks comes within 0.2 of the oracle", async () => {
-  const l = learner("bc", "planning");
-  await l.train(3072);
+async function greedyScore(l: Learner): Promise<number> {
   const tasks = l.options.tasks;
-  const greedy = await evaluatePolicy(
+  const result = await evaluatePolicy(
     l.policy,
     l.table,
     l.options.gemm,
     tasks,
     new ReferenceScores(tasks),
-    {
-      greedy: true,
-      rng: Rng.fromSeed("eval"),
-    },
+    { greedy: true, rng: Rng.fromSeed("eval") },
   );
-  assert.ok(greedy.meanNormalisedScore > 0.8, `bc scores ${greedy.meanNormalisedScore.toFixed(3)}`);
+  return result.meanNormalisedScore;
+}
+
+test("bc on fully observed small planning tasks comes within 0.2 of the oracle", async () => {
+  const score = await greedyScore(await trained("bc", "planning"));
+  assert.ok(score > 0.8, `bc scores ${score.toFixed(3)}`);
+});
+
+test("bc on small allocation tasks beats random by 0.2; its imitation gap to the oracle is reported", async (t) => {
+  // Allocation's oracle keeps a target site in memory and acts on what it heard earlier; the
+  // policy sees only the current view and last step's messages, so an imitation gap remains
+  // (0.41 of the oracle's normalised score at this budget and seed).
+  const l = await trained("bc", "allocation");
+  const score = await greedyScore(l);
+  const random = randomScore(l);
+  t.diagnostic(
+    `bc ${score.toFixed(3)}, random ${random.toFixed(3)}, gap ${(1 - score).toFixed(3)}`,
+  );
+  assert.ok(score > random + 0.2, `bc ${score.toFixed(3)} vs random ${random.toFixed(3)}`);
+  assert.ok(1 - score < 0.5, `imitation gap ${(1 - score).toFixed(3)}`);
 });
 
 function parameters(l: Learner): number[][] {
@@ -406,12 +420,15 @@ test("a checkpoint from another backend or architecture is refused", async () =>
   }
 });
 
-test("NaN in the network stops training with a NumericError naming the iteration and the key", async () => {
+test("NaN in the critic stops training with a NumericError naming the iteration and the key", async () => {
   const l = learner("shared-td", "planning", 8);
   l.policy.stateValue.layers[1].bias?.value.fill(Number.NaN);
   await assert.rejects(
     l.iterate(),
     (e: unknown) =>
-      e instanceof NumericError && /^iteration 1: \S/.test(e.input) && /not finite/.test(e.message),
+      e instanceof NumericError &&
+      e.input === "iteration 1: loss/value" &&
+      /is not finite \(training stopped\).*got NaN/.test(e.message),
   );
+  assert.equal(l.iteration, 0, "the failed iteration is not counted");
 });

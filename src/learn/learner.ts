@@ -189,6 +189,11 @@ export class Learner {
     this.recordEpisodes(rollout);
 
     // 2. Bootstrap values: V(s_T) and V(oⁱ_T) were computed by the collector at the last states.
+    //    A non-finite value of the configured critic would make every advantage NaN: stop here and
+    //    name it by the key of that critic's loss.
+    if (config.critic === "state")
+      finiteOrThrow("loss/value", rollout.stateValues, rollout.lastStateValues);
+    else finiteOrThrow("loss/value", rollout.observationValues, rollout.lastObservationValues);
     // 3. Rewards adjusted: redistribution of delayed team rewards, communication-aware shaping.
     const adjusted = adjustRewards(rollout, config, {
       policy: this.policy,
@@ -331,17 +336,8 @@ export class Learner {
       ["loss/policy", avg("policyLoss")],
       ["loss/value", avg("valueLoss")],
       ["stability/grad_norm", avg("gradNorm")],
-    ] as const) {
-      if (!Number.isFinite(value)) {
-        throw new NumericError({
-          input: key,
-          problem: "is not finite",
-          expected: "a finite number",
-          actual: String(value),
-          fix: "lower the learning rate; the last good checkpoint is kept",
-        });
-      }
-    }
+    ] as const)
+      finiteOrThrow(key, [value]);
   }
 
   private recordCritic(rollout: Rollout, advantages: Advantages): void {
@@ -372,6 +368,22 @@ export class Learner {
       fix: error.fix,
       cause: error,
     });
+  }
+}
+
+/** Throws a {@link NumericError} naming metrics key `key` unless every value is finite. */
+function finiteOrThrow(key: string, ...arrays: readonly ArrayLike<number>[]): void {
+  for (const values of arrays) {
+    for (let i = 0; i < values.length; i++) {
+      if (Number.isFinite(values[i])) continue;
+      throw new NumericError({
+        input: key,
+        problem: "is not finite",
+        expected: "a finite number",
+        actual: String(values[i]),
+        fix: "lower the learning rate; the last good checkpoint is kept",
+      });
+    }
   }
 }
 
