@@ -255,7 +255,8 @@ export function segmentOwners(offsets: Int32Array): Int32Array {
 
 /**
  * The chosen action (or message) row ids of each sample's team-mates: offsets per sample and ids,
- * what the centralised Q(s, u⁻ⁱ, ·) conditions on.
+ * what the centralised Q of that head conditions on besides the state: Q_act(s, a⁻ⁱ, ·) sees the
+ * team-mates' actions only, Q_msg(s, m⁻ⁱ, ·) their messages only.
  */
 export function teamMatesChoices(
   batch: PolicyBatch,

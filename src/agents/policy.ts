@@ -9,9 +9,10 @@
  *   μ(m|·) ∝ exp(⟨W_msg z_i, e(m)⟩),  e(m) = tanh(W_mcand enc(text m))  the message head
  *   V(oⁱ)  = w_v · z_i                               decentralised critic
  *   V(s)   = MLP(mean_i z_i)                         centralised critic (team mean: any team size)
- *   Q(s, u⁻ⁱ, a) = ⟨tanh(W_q [mean z, mean_{j≠i} e(a_j)]), e(a)⟩ + b   centralised per-candidate critic
+ *   Q_act(s, a⁻ⁱ, a) = ⟨tanh(W_q [mean z, mean_{j≠i} e(a_j)]), e(a)⟩ + b   centralised per-candidate critic
  *
- * and the same Q over messages for the message head's counterfactual. There is no agent one-hot
+ * and the same form over messages, Q_msg(s, m⁻ⁱ, m) with the team-mates' chosen messages, for the
+ * message head's counterfactual: each head's Q sees only the team-mates' choices of that head. There is no agent one-hot
  * anywhere: team sizes unseen in training only change segment lengths.
  */
 import { ShapeError } from "../core/errors.js";
@@ -21,7 +22,7 @@ import { MultiHeadAttention } from "../model/layers/attention.js";
 import { Linear } from "../model/layers/linear.js";
 import { Mlp } from "../model/layers/mlp.js";
 import type { Module } from "../model/layers/module.js";
-import { concatCols, gatherRows, rowDot, segmentMean } from "../model/ops/rows.js";
+import { concatCols, gatherRowDot, gatherRows, segmentMean } from "../model/ops/rows.js";
 import { maskedLogSoftmax } from "../model/ops/softmax.js";
 import type { Parameter, Tensor } from "../model/tensor.js";
 import { type PolicyBatch, segmentOwners, teamMatesChoices } from "./batch.js";
@@ -44,11 +45,14 @@ export interface PolicyOutput {
   readonly actionLogProbs: Tensor;
   /** log μ over every message candidate row. */
   readonly messageLogProbs: Tensor;
-  /** V(oⁱ), `[S × 1]`. */
+  /**
+   * V(oⁱ), `[S × 1]`. The critics are computed on the graph when first read (a caller that never
+   * reads one skips its layers), so read them before the graph's next reset.
+   */
   readonly observationValues: Tensor;
-  /** V(s) per team, `[J × 1]`. */
+  /** V(s) per team, `[J × 1]`; computed when first read, like {@link observationValues}. */
   readonly stateValues: Tensor;
-  /** Q(s, u⁻ⁱ, a) per action candidate row, when asked for. */
+  /** Q_act(s, a⁻ⁱ, a) per action candidate row (team-mates' actions only), when asked for. */
   readonly actionQ: Tensor | null;
   /** Q(s, m⁻ⁱ, m) per message candidate row, when asked for. */
   readonly messageQ: Tensor | null;
@@ -180,31 +184,53 @@ export class PolicyNetwork implements Module {
     }
     const h = this.observation.forward(g, x);
     const inbox = options.inbox ?? { offsets: batch.inboxOffsets, ids: batch.inboxIds };
-    const heard = this.attention.forward(g, h, gatherRows(g, table, inbox.ids), inbox.offsets);
-    const z = this.fuse.forward(g, concatCols(g, [h, heard]));
+    // When nobody heard anything, attention gives every agent the same row (its output bias), and
+    // the fuse layer folds that row into its bias instead of multiplying it on every row.
+    const z = silent(inbox, batch.samples)
+      ? this.fuse.forwardWithConstantTail(g, h, this.attention.silentRow(g))
+      : this.fuse.forward(
+          g,
+          concatCols(g, [
+            h,
+            this.attention.forward(g, h, gatherRows(g, table, inbox.ids), inbox.offsets),
+          ]),
+        );
 
-    // Candidates are embedded once per distinct text (team-mates mostly read the same ones).
+    // Candidates are embedded once per distinct text (team-mates mostly read the same ones), and
+    // each candidate's score is the dot product of its owner's query row with its text's row.
     const actionTexts = distinctRows(batch.actionIds);
     const messageTexts = distinctRows(batch.messageIds);
     const distinctActions = this.actionCandidate.forward(g, gatherRows(g, table, actionTexts.ids));
+    const actionOwners = segmentOwners(batch.actionOffsets);
+    const messageOwners = segmentOwners(batch.messageOffsets);
+    const actionScores = gatherRowDot(
+      g,
+      this.actionQuery.forward(g, z),
+      actionOwners,
+      distinctActions,
+      actionTexts.rowOf,
+    );
+    // With one message candidate per agent (nobody can speak) each log μ is log 1 = 0 whatever
+    // its score, and no gradient reaches the score (dz = dy − 1·dy = 0): the message head's
+    // scores are skipped as the constant 0, which gives the same log μ, errors and gradients.
     const distinctMessages = this.messageCandidate.forward(
       g,
       gatherRows(g, table, messageTexts.ids),
     );
-    const actionEmbeddings = gatherRows(g, distinctActions, actionTexts.rowOf);
-    const messageEmbeddings = gatherRows(g, distinctMessages, messageTexts.rowOf);
-    const actionOwners = segmentOwners(batch.actionOffsets);
-    const messageOwners = segmentOwners(batch.messageOffsets);
-    const actionScores = rowDot(
-      g,
-      gatherRows(g, this.actionQuery.forward(g, z), actionOwners),
-      actionEmbeddings,
-    );
-    const messageScores = rowDot(
-      g,
-      gatherRows(g, this.messageQuery.forward(g, z), messageOwners),
-      messageEmbeddings,
-    );
+    const messageScores = singletons(batch.messageOffsets)
+      ? g.input(
+          "messageScores",
+          g.pool.take(messageTexts.rowOf.length).fill(0),
+          messageTexts.rowOf.length,
+          1,
+        )
+      : gatherRowDot(
+          g,
+          this.messageQuery.forward(g, z),
+          messageOwners,
+          distinctMessages,
+          messageTexts.rowOf,
+        );
     const actionLogProbs = maskedLogSoftmax(g, actionScores, batch.actionOffsets, batch.actionMask);
     const messageLogProbs = maskedLogSoftmax(
       g,
@@ -212,42 +238,50 @@ export class PolicyNetwork implements Module {
       batch.messageOffsets,
       batch.messageMask,
     );
-    const observationValues = this.observationValue.forward(g, z);
-    const teamState = segmentMean(g, z, batch.teamOffsets);
-    const stateValues = this.stateValue.forward(g, teamState);
-    if (!options.withQ) {
-      return {
-        actionLogProbs,
-        messageLogProbs,
-        observationValues,
-        stateValues,
-        actionQ: null,
-        messageQ: null,
-      };
-    }
-    const stateOfSample = gatherRows(g, teamState, batch.sampleTeam);
+    // The critics are built on first read: a learner that trains one critic (IPPO reads V(oⁱ),
+    // MAPPO V(s)) or an evaluation that reads neither skips the other's layers.
+    const { observationValue, stateValue } = this;
+    let teamState: Tensor | null = null;
+    let observationValues: Tensor | null = null;
+    let stateValues: Tensor | null = null;
+    const teamStateOf = (): Tensor => {
+      teamState ??= segmentMean(g, z, batch.teamOffsets);
+      return teamState;
+    };
+    let stateOfSample: Tensor | null = null;
     const q = (
       head: "action" | "message",
       critic: Linear,
-      candidates: Tensor,
+      distinct: Tensor,
+      texts: DistinctRows,
       owners: Int32Array,
     ) => {
+      stateOfSample ??= gatherRows(g, teamStateOf(), batch.sampleTeam);
       const mates = teamMatesChoices(batch, head);
-      const [distinct, texts] =
-        head === "action" ? [distinctActions, actionTexts] : [distinctMessages, messageTexts];
       // Team-mates' choices are candidate texts of the batch, so their rows are already embedded.
       const mateRows = Int32Array.from(mates.ids, (id) => texts.localOf.get(id) ?? -1);
       const matesMean = segmentMean(g, gatherRows(g, distinct, mateRows), mates.offsets);
       const context = critic.forward(g, concatCols(g, [stateOfSample, matesMean]));
-      return rowDot(g, gatherRows(g, context, owners), candidates);
+      return gatherRowDot(g, context, owners, distinct, texts.rowOf);
     };
+    const withQ = options.withQ === true;
     return {
       actionLogProbs,
       messageLogProbs,
-      observationValues,
-      stateValues,
-      actionQ: q("action", this.actionCritic, actionEmbeddings, actionOwners),
-      messageQ: q("message", this.messageCritic, messageEmbeddings, messageOwners),
+      get observationValues(): Tensor {
+        observationValues ??= observationValue.forward(g, z);
+        return observationValues;
+      },
+      get stateValues(): Tensor {
+        stateValues ??= stateValue.forward(g, teamStateOf());
+        return stateValues;
+      },
+      actionQ: withQ
+        ? q("action", this.actionCritic, distinctActions, actionTexts, actionOwners)
+        : null,
+      messageQ: withQ
+        ? q("message", this.messageCritic, distinctMessages, messageTexts, messageOwners)
+        : null,
     };
   }
 }
@@ -305,12 +339,32 @@ export function greedyCandidate(logProbs: Float32Array, start: number, end: numb
   return best - start;
 }
 
+/** The distinct ids of a list, and per entry the row of its id among them. */
+interface DistinctRows {
+  readonly ids: Int32Array;
+  readonly rowOf: Int32Array;
+  readonly localOf: Map<number, number>;
+}
+
+/** Whether `inbox` is that of `samples` agents that received nothing. */
+function silent(
+  inbox: { readonly offsets: Int32Array; readonly ids: Int32Array },
+  samples: number,
+): boolean {
+  const { offsets, ids } = inbox;
+  if (ids.length !== 0 || offsets.length !== samples + 1) return false;
+  for (let s = 0; s <= samples; s++) if (offsets[s] !== 0) return false;
+  return true;
+}
+
+/** Whether every segment of `offsets` holds exactly one item. */
+function singletons(offsets: Int32Array): boolean {
+  for (let s = 1; s < offsets.length; s++) if (offsets[s] - offsets[s - 1] !== 1) return false;
+  return true;
+}
+
 /** The distinct ids of `ids` (first-seen order) and, per entry, the row of its id among them. */
-function distinctRows(ids: Int32Array): {
-  ids: Int32Array;
-  rowOf: Int32Array;
-  localOf: Map<number, number>;
-} {
+function distinctRows(ids: Int32Array): DistinctRows {
   const localOf = new Map<number, number>();
   const rowOf = new Int32Array(ids.length);
   for (let i = 0; i < ids.length; i++) {
