@@ -75,7 +75,7 @@ export function renderMarkdown(results: StudyResults, figures: readonly Figure[]
     `- Budgets: ${p.budget} joint environment steps per reported run, ${p.selectionBudget} per selection run; probe snapshots and validation points every ${p.probeEvery} joint steps on ${p.probeStates} probe states.`,
     `- Seeds: reported ${p.seeds.join(", ")}; tuning ${p.tuningSeeds.join(", ")} (disjoint).`,
     `- Evaluation: ${p.evaluation} actions, the same for every method, one episode per task from reset seed 0, the evaluation PRNG seeded by the run's seed (identical across methods).`,
-    "- Task order: every method's learner for seed s starts from the same seeded stream; the learner draws tasks and actions from one stream, so after the first rollout the order follows each method's own sampling (it is not held fixed across methods).",
+    "- Task order: each environment slot draws its tasks and reset seeds from its own stream, split from the run's seed (`tasks/e`) and used for nothing else, so the n-th episode of slot e is the same task and reset seed for every method and config with the same seed and number of environments; only action sampling and mini-batch order differ between methods.",
     `- Convergence threshold: ${num(results.convergence.fraction, 2)} × the best baseline's final smoothed validation score (\`${results.convergence.bestBaseline}\`, ${num(results.convergence.bestBaselineFinal)}) = ${num(results.convergence.threshold)}.`,
     "",
   );
