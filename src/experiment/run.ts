@@ -78,7 +78,7 @@ export interface RunContext {
   readonly gemm: Gemm;
   readonly dir: string;
   readonly fs?: FileSystem;
-  /** Where a damaged checkpoint is reported. */
+  /** Where notices go: a damaged checkpoint, a run resumed from its checkpoint. */
   readonly warn?: (line: string) => void;
   /** Test hook: throw right after the Nth checkpoint of a run is saved (a crash at a boundary). */
   readonly crashAfterSave?: number;
@@ -110,6 +110,12 @@ export function learnerConfigOf(config: StudyConfig, spec: RunSpec) {
  * itself with SIGKILL, as a power cut in the middle of a write would.
  */
 export const CRASH_HOOK = "TROUPE_TEST_CRASH_IN_WRITE";
+
+/**
+ * Test hook: `RUN_ID:N` kills the study and the worker with SIGKILL right after run RUN_ID saved
+ * its Nth in-run checkpoint (a `kill -9` inside a run).
+ */
+export const KILL_AFTER_SAVE_HOOK = "TROUPE_TEST_KILL_AFTER_SAVE";
 
 async function crashMidWrite(path: string, text: string): Promise<void> {
   await atomicWriteFile(path, text.slice(0, Math.floor(text.length / 2)));
@@ -181,6 +187,9 @@ export async function executeRun(spec: RunSpec, context: RunContext): Promise<Ru
       await loadLearnerState(statePath, built.learner, fs);
       if (built.learner.jointSteps !== saved.jointSteps) throw new Error("step counts differ");
       progress = saved;
+      context.warn?.(
+        `troupe reproduce: run ${spec.id}: resuming from its checkpoint at ${saved.jointSteps} joint steps\n`,
+      );
     } catch (error) {
       context.warn?.(
         `troupe reproduce: run ${spec.id}: damaged checkpoint (${statePath}: ${(error as Error).message}); restarting this run\n`,
@@ -239,6 +248,10 @@ export async function executeRun(spec: RunSpec, context: RunContext): Promise<Ru
     await atomicWriteFile(progressPath, JSON.stringify(progress), fs);
     saves++;
     if (saves === context.crashAfterSave) throw new Error(`test crash after checkpoint ${saves}`);
+    if (process.env[KILL_AFTER_SAVE_HOOK] === `${spec.id}:${saves}`) {
+      process.kill(process.ppid, "SIGKILL");
+      process.kill(process.pid, "SIGKILL");
+    }
   };
   if (progress.rows.length === 0) {
     const first: Record<string, number> = { iteration: 0, "budget/joint_steps": 0 };
