@@ -1,17 +1,23 @@
 /** The shared policy network: distributions over masked candidates, any team size, gradients, inbox counterfactuals. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { ShapeError } from "../core/errors.js";
+import { ShapeError, StateError } from "../core/errors.js";
 import { Rng } from "../core/prng.js";
 import { HashingEncoder } from "../encode/hashing.js";
+import { makeMarlEnv } from "../env/marl.js";
 import { planningFamily } from "../env/planning/index.js";
-import type { TaskSim } from "../env/types.js";
+import { SILENT, type TaskSim } from "../env/types.js";
 import { naiveGemm } from "../model/gemm/naive.js";
 import { checkGradients } from "../model/gradcheck.js";
 import { Graph } from "../model/graph.js";
+import type { Linear } from "../model/layers/linear.js";
+import { segmentAttention } from "../model/ops/attention.js";
 import { add, sum } from "../model/ops/dense.js";
-import { BatchBuilder, type PolicyBatch, selectTeams } from "./batch.js";
-import { inboxWithout, PolicyNetwork, sampleCandidate } from "./policy.js";
+import { concatCols, gatherRows, rowDot, segmentMean } from "../model/ops/rows.js";
+import { maskedLogSoftmax } from "../model/ops/softmax.js";
+import type { Tensor } from "../model/tensor.js";
+import { BatchBuilder, type PolicyBatch, segmentOwners, selectTeams } from "./batch.js";
+import { inboxWithout, PolicyNetwork, type PolicyOutput, sampleCandidate } from "./policy.js";
 import { TextTable } from "./text-table.js";
 
 function planningSim(agents: number, seed: number): TaskSim {
@@ -53,6 +59,124 @@ async function fixture(dim = 16): Promise<{ table: TextTable; batch: PolicyBatch
 }
 
 const config = { textDim: 16, numericWidth: 0, hidden: 8, heads: 2 };
+
+/**
+ * `teams` teams of Spread (3 agents) on their numeric features after one random step: one
+ * message candidate per agent (silence) and empty inboxes, as in the MARL race.
+ */
+async function silentFixture(
+  teams: number,
+  dim: number,
+): Promise<{ table: TextTable; batch: PolicyBatch }> {
+  const table = new TextTable(new HashingEncoder({ dimension: dim }));
+  const width = makeMarlEnv("simple_spread_v3").featureSize;
+  const builder = new BatchBuilder(table, width);
+  const rng = Rng.fromSeed("silent");
+  for (let t = 0; t < teams; t++) {
+    const sim = makeMarlEnv("simple_spread_v3");
+    sim.reset(t);
+    const actions = Int32Array.from({ length: sim.numAgents }, () => rng.int(sim.numActions));
+    sim.step(actions, new Int32Array(sim.numAgents).fill(SILENT), new Float64Array(sim.numAgents));
+    builder.addTeam(sim);
+  }
+  await table.flush();
+  const batch = builder.build();
+  for (let s = 0; s < batch.samples; s++) {
+    batch.chosenAction[s] = rng.int(batch.actionOffsets[s + 1] - batch.actionOffsets[s]);
+    batch.chosenMessage[s] = 0;
+  }
+  return { table, batch };
+}
+
+/**
+ * The network as written in the header, op by op, with none of forward's shortcuts: attention
+ * always run, every candidate row embedded and scored by its own query row, both critics built.
+ */
+function referenceForward(
+  policy: PolicyNetwork,
+  g: Graph,
+  texts: Float32Array,
+  batch: PolicyBatch,
+): Omit<PolicyOutput, "actionQ" | "messageQ"> {
+  const { textDim, numericWidth } = policy.config;
+  const table = g.input("texts", texts, texts.length / textDim, textDim);
+  let x = gatherRows(g, table, batch.viewIds);
+  if (numericWidth > 0) {
+    x = concatCols(g, [x, g.input("numeric", batch.numeric, batch.samples, numericWidth)]);
+  }
+  const h = policy.observation.forward(g, x);
+  const attention = policy.attention;
+  const keys = gatherRows(g, table, batch.inboxIds);
+  const attended = segmentAttention(
+    g,
+    attention.query.forward(g, h),
+    attention.key.forward(g, keys),
+    attention.value.forward(g, keys),
+    batch.inboxOffsets,
+    attention.heads,
+  );
+  const z = policy.fuse.forward(g, concatCols(g, [h, attention.output.forward(g, attended)]));
+  const logProbs = (
+    query: Linear,
+    candidate: Linear,
+    ids: Int32Array,
+    offsets: Int32Array,
+    mask: Uint8Array,
+  ) => {
+    const embeddings = candidate.forward(g, gatherRows(g, table, ids));
+    const queries = gatherRows(g, query.forward(g, z), segmentOwners(offsets));
+    return maskedLogSoftmax(g, rowDot(g, queries, embeddings), offsets, mask);
+  };
+  return {
+    actionLogProbs: logProbs(
+      policy.actionQuery,
+      policy.actionCandidate,
+      batch.actionIds,
+      batch.actionOffsets,
+      batch.actionMask,
+    ),
+    messageLogProbs: logProbs(
+      policy.messageQuery,
+      policy.messageCandidate,
+      batch.messageIds,
+      batch.messageOffsets,
+      batch.messageMask,
+    ),
+    observationValues: policy.observationValue.forward(g, z),
+    stateValues: policy.stateValue.forward(g, segmentMean(g, z, batch.teamOffsets)),
+  };
+}
+
+/** log π and log μ of the chosen candidates plus both critics, summed: a loss over every head. */
+function everyHead(
+  g: Graph,
+  out: Omit<PolicyOutput, "actionQ" | "messageQ">,
+  batch: PolicyBatch,
+): Tensor {
+  // The chosen candidate, or the first legal one after it when it is masked.
+  const chosen = (offsets: Int32Array, picks: Int32Array, mask: Uint8Array) =>
+    Int32Array.from(picks, (c, s) => {
+      const size = offsets[s + 1] - offsets[s];
+      let k = 0;
+      while (mask[offsets[s] + ((c + k) % size)] === 0) k++;
+      return offsets[s] + ((c + k) % size);
+    });
+  const actions = gatherRows(
+    g,
+    out.actionLogProbs,
+    chosen(batch.actionOffsets, batch.chosenAction, batch.actionMask),
+  );
+  const messages = gatherRows(
+    g,
+    out.messageLogProbs,
+    chosen(batch.messageOffsets, batch.chosenMessage, batch.messageMask),
+  );
+  return add(
+    g,
+    add(g, sum(g, actions), sum(g, messages)),
+    add(g, sum(g, out.observationValues), sum(g, out.stateValues)),
+  );
+}
 
 test("one network gives every agent of teams of 3 and 5 a distribution that sums to 1 over its legal candidates", async () => {
   const { table, batch } = await fixture();
@@ -143,4 +267,76 @@ test("a head count that does not divide the hidden width throws a ShapeError nam
     () => new PolicyNetwork({ ...config, heads: 3 }, Rng.fromSeed(6)),
     (e: unknown) => e instanceof ShapeError && /heads/.test(e.message),
   );
+});
+
+for (const [label, make, policyConfig] of [
+  ["messages and inboxes (planning)", () => fixture(), config],
+  [
+    "a silent numeric MARL batch (Spread: empty inboxes, one message candidate, 5 move names)",
+    () => silentFixture(10, 8),
+    { textDim: 8, numericWidth: makeMarlEnv("simple_spread_v3").featureSize, hidden: 16, heads: 2 },
+  ],
+] as const) {
+  test(`forward's values and gradients equal the plain op-by-op network on ${label}`, async () => {
+    const { table, batch } = await make();
+    const run = (build: typeof referenceForward) => {
+      const policy = new PolicyNetwork(policyConfig, Rng.fromSeed("reference"));
+      const g = new Graph(naiveGemm);
+      const out = build(policy, g, table.matrix(), batch);
+      const values = [
+        out.actionLogProbs,
+        out.messageLogProbs,
+        out.observationValues,
+        out.stateValues,
+      ].map((t) => Array.from(t.value));
+      g.backward(everyHead(g, out, batch));
+      return { values, grads: policy.parameters().map((p) => Array.from(p.grad)) };
+    };
+    const fast = run((policy, g, texts, b) => policy.forward(g, texts, b));
+    const reference = run(referenceForward);
+    const close = (a: number[], b: number[], what: string) => {
+      assert.equal(a.length, b.length, what);
+      for (let i = 0; i < a.length; i++) {
+        if (a[i] === b[i]) continue;
+        assert.ok(
+          Math.abs(a[i] - b[i]) <= 1e-5 + 1e-4 * Math.abs(b[i]),
+          `${what}[${i}]: ${a[i]} vs ${b[i]}`,
+        );
+      }
+    };
+    for (const [k, v] of fast.values.entries()) close(v, reference.values[k], `output ${k}`);
+    for (const [k, v] of fast.grads.entries()) close(v, reference.grads[k], `gradient ${k}`);
+  });
+}
+
+test("on a silent numeric MARL batch every head's gradients match central differences", async () => {
+  const { table, batch } = await silentFixture(10, 8);
+  const width = makeMarlEnv("simple_spread_v3").featureSize;
+  const policy = new PolicyNetwork(
+    { textDim: 8, numericWidth: width, hidden: 8, heads: 2 },
+    Rng.fromSeed("silent-gradients"),
+  );
+  const result = checkGradients(
+    (g) => everyHead(g, policy.forward(g, table.matrix(), batch), batch),
+    policy.parameters(),
+    Rng.fromSeed("grad"),
+    { gemm: naiveGemm, eps: 1e-2, atol: 3e-3, rtol: 2e-2 },
+  );
+  assert.ok(result.ok, result.worst);
+});
+
+test("a critic that is never read is never built, and reading one after the graph's reset throws", async () => {
+  const { table, batch } = await silentFixture(2, 8);
+  const width = makeMarlEnv("simple_spread_v3").featureSize;
+  const policy = new PolicyNetwork(
+    { textDim: 8, numericWidth: width, hidden: 8, heads: 2 },
+    Rng.fromSeed("lazy"),
+  );
+  const g = new Graph(naiveGemm);
+  const out = policy.forward(g, table.matrix(), batch);
+  g.backward(sum(g, out.observationValues));
+  assert.ok(policy.observationValue.weight.grad.some((v) => v !== 0));
+  assert.ok(policy.stateValue.parameters().every((p) => p.grad.every((v) => v === 0)));
+  g.reset();
+  assert.throws(() => out.stateValues, StateError);
 });

@@ -22,7 +22,13 @@ import { MultiHeadAttention } from "../model/layers/attention.js";
 import { Linear } from "../model/layers/linear.js";
 import { Mlp } from "../model/layers/mlp.js";
 import type { Module } from "../model/layers/module.js";
-import { concatCols, gatherRowDot, gatherRows, segmentMean } from "../model/ops/rows.js";
+import {
+  concatCols,
+  gatherCells,
+  gatherRowDot,
+  gatherRows,
+  segmentMean,
+} from "../model/ops/rows.js";
 import { maskedLogSoftmax } from "../model/ops/softmax.js";
 import type { Parameter, Tensor } from "../model/tensor.js";
 import { type PolicyBatch, segmentOwners, teamMatesChoices } from "./batch.js";
@@ -203,11 +209,12 @@ export class PolicyNetwork implements Module {
     const distinctActions = this.actionCandidate.forward(g, gatherRows(g, table, actionTexts.ids));
     const actionOwners = segmentOwners(batch.actionOffsets);
     const messageOwners = segmentOwners(batch.messageOffsets);
-    const actionScores = gatherRowDot(
+    const actionScores = candidateScores(
       g,
-      this.actionQuery.forward(g, z),
-      actionOwners,
+      this.actionQuery,
+      z,
       distinctActions,
+      actionOwners,
       actionTexts.rowOf,
     );
     // With one message candidate per agent (nobody can speak) each log μ is log 1 = 0 whatever
@@ -224,11 +231,12 @@ export class PolicyNetwork implements Module {
           messageTexts.rowOf.length,
           1,
         )
-      : gatherRowDot(
+      : candidateScores(
           g,
-          this.messageQuery.forward(g, z),
-          messageOwners,
+          this.messageQuery,
+          z,
           distinctMessages,
+          messageOwners,
           messageTexts.rowOf,
         );
     const actionLogProbs = maskedLogSoftmax(g, actionScores, batch.actionOffsets, batch.actionMask);
@@ -337,6 +345,31 @@ export function greedyCandidate(logProbs: Float32Array, start: number, end: numb
   let best = start;
   for (let i = start + 1; i < end; i++) if (logProbs[i] > logProbs[best]) best = i;
   return best - start;
+}
+
+/**
+ * The score `⟨W_q z_owner + b_q, e(text)⟩` of every candidate row, `owners[i]` the row of z and
+ * `rowOf[i]` the row of `distinct` (the embedded distinct texts) of candidate i. With few
+ * distinct texts, each met by most agents (the standard MARL tasks: 5 or 6 move names), it is
+ * cheaper to score every agent against every text as `z·(W_q·Eᵀ) + b_q·Eᵀ` and pick the cells
+ * (D·hidden·(hidden + S) multiply-adds instead of S·hidden² for the query rows): the same
+ * scores up to float32 rounding. Else the query rows are built and dotted per candidate.
+ */
+function candidateScores(
+  g: Graph,
+  query: Linear,
+  z: Tensor,
+  distinct: Tensor,
+  owners: Int32Array,
+  rowOf: Int32Array,
+): Tensor {
+  const agents = z.rows;
+  const texts = distinct.rows;
+  const hidden = query.outDim;
+  if (texts * (hidden + agents) < agents * hidden && agents * texts <= 2 * owners.length) {
+    return gatherCells(g, query.forwardProducts(g, z, distinct), owners, rowOf);
+  }
+  return gatherRowDot(g, query.forward(g, z), owners, distinct, rowOf);
 }
 
 /** The distinct ids of a list, and per entry the row of its id among them. */

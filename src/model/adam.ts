@@ -1,7 +1,10 @@
 /**
  * Adam (Kingma & Ba, 2015) with optional clipping of the global gradient norm. One step is two
  * passes over the parameters: the squared norm (float64), then a single fused loop that clips,
- * updates both moments, applies the bias-corrected step and zeroes the gradient.
+ * updates both moments, applies the bias-corrected step and zeroes the gradient. A parameter
+ * that no gradient has reached yet (all-zero gradient and moments, no weight decay) is skipped:
+ * its update is exactly zero. In the MARL race most of the network is such (attention over an
+ * always-empty inbox, the message head, the unused critics), and the step cost 5.6 % of a run.
  */
 import { ConfigError, NumericError } from "../core/errors.js";
 import type { Parameter } from "./tensor.js";
@@ -45,6 +48,8 @@ export class Adam {
   readonly secondMoments: Float32Array[];
   /** Number of steps taken (the bias correction uses it). */
   stepCount = 0;
+  /** Per parameter, 1 when its gradient was all zero at the last norm pass. */
+  private readonly zeroGrad: Uint8Array;
 
   /** An optimiser for `params` (usually `model.parameters()`). */
   constructor(
@@ -71,6 +76,7 @@ export class Adam {
         fix: "use a small decay such as 0.01, or 0 for none",
       });
     }
+    this.zeroGrad = new Uint8Array(params.length);
     this.firstMoments = params.map((p) => new Float32Array(p.value.length));
     this.secondMoments = params.map((p) => new Float32Array(p.value.length));
   }
@@ -94,6 +100,12 @@ export class Adam {
       const { value, grad } = this.params[p];
       const m = this.firstMoments[p];
       const v = this.secondMoments[p];
+      // A parameter that has never had a gradient (zero gradient, zero moments) keeps zero moments
+      // and its value (keep = 1 without decay): the update would change nothing, so it is skipped.
+      if (this.zeroGrad[p] === 1 && keep === 1 && allZero(m) && allZero(v)) {
+        grad.fill(0);
+        continue;
+      }
       for (let i = 0; i < value.length; i++) {
         const gi = grad[i] * clipScale;
         const mi = b1 * m[i] + (1 - b1) * gi;
@@ -107,10 +119,20 @@ export class Adam {
     return { gradNorm, clipScale };
   }
 
+  /** Σ g² over every gradient (float64, in parameter order); marks the all-zero gradients. */
   private squaredGradNorm(): number {
     let total = 0;
-    for (const { grad } of this.params)
-      for (let i = 0; i < grad.length; i++) total += grad[i] * grad[i];
+    for (let p = 0; p < this.params.length; p++) {
+      const grad = this.params[p].grad;
+      let own = 0;
+      for (let i = 0; i < grad.length; i++) {
+        const square = grad[i] * grad[i];
+        total += square;
+        own += square;
+      }
+      // A float32 gradient's square never underflows in float64: zero means every entry is zero.
+      this.zeroGrad[p] = own === 0 ? 1 : 0;
+    }
     return total;
   }
 
@@ -136,6 +158,12 @@ export class Adam {
       fix: "lower the learning rate or set maxGradNorm",
     });
   }
+}
+
+/** Whether every entry of `values` is zero (stops at the first that is not). */
+function allZero(values: Float32Array): boolean {
+  for (let i = 0; i < values.length; i++) if (values[i] !== 0) return false;
+  return true;
 }
 
 /** Sets every parameter's gradient to zero (when a step is skipped). */

@@ -121,18 +121,42 @@ export class Graph {
     let requiresGrad = false;
     for (const input of inputs) {
       if (input === null) continue;
-      if (input.generation !== this.generation) {
-        throw new StateError({
-          input: `tensor "${input.name}" used by ${name}`,
-          problem: "belongs to an earlier step of this graph (or to another graph)",
-          expected: "a tensor built since this graph's last reset()",
-          actual: "a tensor of an earlier step or another graph",
-          fix: "rebuild the tensor after graph.reset(), or copy its values out before the reset",
-        });
-      }
+      this.expectCurrent(input, name);
       requiresGrad ||= input.requiresGrad;
     }
     return new Tensor(name, rows, cols, this.pool.take(rows * cols), requiresGrad, this.generation);
+  }
+
+  /**
+   * A `rows × cols` node over `value`, a part of `source`'s storage (no copy), e.g. some of its
+   * rows. With `grad` (the same part of the source's gradient), what flows into the view lands in
+   * the source. Throws a StateError when `source` is from an earlier step.
+   */
+  view(
+    name: string,
+    source: Tensor,
+    value: Float32Array,
+    grad: Float32Array | null,
+    rows: number,
+    cols: number,
+  ): Tensor {
+    this.expectCurrent(source, name);
+    const node = new Tensor(name, rows, cols, value, grad !== null, this.generation);
+    node.grad = grad;
+    return node;
+  }
+
+  /** Throws a StateError unless `tensor` belongs to this graph's current step. */
+  private expectCurrent(tensor: Tensor, user: string): void {
+    if (tensor.generation !== this.generation) {
+      throw new StateError({
+        input: `tensor "${tensor.name}" used by ${user}`,
+        problem: "belongs to an earlier step of this graph (or to another graph)",
+        expected: "a tensor built since this graph's last reset()",
+        actual: "a tensor of an earlier step or another graph",
+        fix: "rebuild the tensor after graph.reset(), or copy its values out before the reset",
+      });
+    }
   }
 
   /** Records an op's backward closure; it runs during {@link Graph.backward}, in reverse order. */

@@ -36,10 +36,24 @@ export class MultiHeadAttention implements Module {
    * n + 1 entries over the m key rows. Returns n×dim.
    */
   forward(g: Graph, queries: Tensor, keys: Tensor, offsets: Int32Array): Tensor {
+    if (keys.rows === 0 && offsets.length === queries.rows + 1 && offsets.every((o) => o === 0)) {
+      // No query has a key (nobody spoke): attention is zero on every row, so the output is the
+      // output projection's bias on every row, and no gradient reaches the queries or the other
+      // projections. Skipping the four projections gives the same values and gradients.
+      return this.output.emptyInput(g, queries.rows);
+    }
     const q = this.query.forward(g, queries);
     const k = this.key.forward(g, keys);
     const v = this.value.forward(g, keys);
     return this.output.forward(g, segmentAttention(g, q, k, v, offsets, this.heads));
+  }
+
+  /**
+   * The 1×dim row every query gets when no query has a key: the output projection of a zero
+   * vector (its bias). Backward reaches the bias only, as through {@link forward}.
+   */
+  silentRow(g: Graph): Tensor {
+    return this.output.emptyInput(g, 1);
   }
 
   /** The four projections' parameters. */

