@@ -122,3 +122,26 @@ test("decoupled weight decay shrinks parameters by 1 − lr·decay when gradient
   adam.step();
   assert.deepEqual(Array.from(p.value), [1.5, -3]);
 });
+
+test("a parameter no gradient has reached keeps its value and zero moments; one whose gradient stopped moves on its moments", () => {
+  const idle = parameter("idle", [1, -2], [0, 0]);
+  const moving = parameter("moving", [1], [0.5]);
+  const adam = new Adam([idle, moving], { learningRate: 0.1 });
+  adam.step();
+  const afterFirst = moving.value[0];
+  adam.step();
+  assert.deepEqual(Array.from(idle.value), [1, -2]);
+  assert.deepEqual([...adam.firstMoments[0], ...adam.secondMoments[0]], [0, 0, 0, 0]);
+  // Step 2 with g = 0: m = 0.9·0.05, v = 0.999·0.001·0.25, Δ = −0.1·m̂/(√v̂ + ε).
+  const m = 0.9 * 0.05;
+  const v = 0.999 * 0.001 * 0.25;
+  const expected =
+    afterFirst - (0.1 * m) / (1 - 0.9 ** 2) / (Math.sqrt(v / (1 - 0.999 ** 2)) + 1e-8);
+  assert.ok(Math.abs(moving.value[0] - expected) < 1e-6, `${moving.value[0]} vs ${expected}`);
+  // Moments set from outside (a checkpoint) are honoured even with a zero gradient.
+  adam.firstMoments[0].set([0.01, 0]);
+  adam.secondMoments[0].set([1e-4, 0]);
+  adam.step();
+  assert.ok(idle.value[0] < 1);
+  assert.equal(idle.value[1], -2);
+});

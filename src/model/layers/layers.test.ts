@@ -6,8 +6,12 @@ import { Rng } from "../../core/prng.js";
 import { naiveGemm } from "../gemm/naive.js";
 import { checkGradients, randomParameter } from "../gradcheck.js";
 import { Graph } from "../graph.js";
+import { segmentAttention } from "../ops/attention.js";
+import { concatCols, gatherCells, gatherRows, rowDot } from "../ops/rows.js";
+import type { Parameter, Tensor } from "../tensor.js";
 import { MultiHeadAttention } from "./attention.js";
 import { Embedding } from "./embedding.js";
+import { Linear } from "./linear.js";
 import { Mlp } from "./mlp.js";
 import { LayerNorm } from "./norm.js";
 
@@ -107,4 +111,91 @@ test("attention when no query received any message outputs the output bias and t
   assert.deepEqual(Array.from(out.value), [0.5, -1, 2, 0, 0.5, -1, 2, 0]);
   g.backwardFrom(out, new Float32Array(8).fill(1));
   assert.deepEqual(Array.from(attention.output.bias?.grad ?? []), [2, 2, 2, 2]);
+});
+
+/** Values and parameter gradients of `build` for an output seed of all ones, as plain arrays. */
+function valuesAndGrads(build: (g: Graph) => Tensor, params: readonly Parameter[]): number[][] {
+  for (const p of params) p.grad.fill(0);
+  const g = new Graph(naiveGemm);
+  const out = build(g);
+  g.backwardFrom(out, new Float32Array(out.size).fill(1));
+  return [Array.from(out.value), ...params.map((p) => Array.from(p.grad))];
+}
+
+function assertClose(a: number[][], b: number[][], tolerance: number): void {
+  assert.equal(a.length, b.length);
+  for (const [k, values] of a.entries()) {
+    for (let i = 0; i < values.length; i++)
+      assert.ok(
+        Math.abs(values[i] - b[k][i]) <= tolerance,
+        `${k}[${i}]: ${values[i]} vs ${b[k][i]}`,
+      );
+  }
+}
+
+test("attention with no keys at all gives what the four projections and segment attention give", () => {
+  const rng = Rng.fromSeed("silent-attention");
+  const attention = new MultiHeadAttention("comm", 4, 3, 2, rng);
+  attention.output.bias?.value.set([0.5, -1, 2, 0]);
+  const queries = randomParameter("agents", 3, 4, rng);
+  const params = [...attention.parameters(), queries];
+  const offsets = new Int32Array(4);
+  const keys = (g: Graph) => g.input("messages", new Float32Array(0), 0, 3);
+  const skipped = valuesAndGrads(
+    (g) => attention.forward(g, g.param(queries), keys(g), offsets),
+    params,
+  );
+  const full = valuesAndGrads((g) => {
+    const q = attention.query.forward(g, g.param(queries));
+    const k = attention.key.forward(g, keys(g));
+    const v = attention.value.forward(g, keys(g));
+    return attention.output.forward(g, segmentAttention(g, q, k, v, offsets, 2));
+  }, params);
+  assert.deepEqual(skipped, full);
+});
+
+test("a linear layer with a constant tail row equals the layer on the concatenation", () => {
+  const rng = Rng.fromSeed("constant-tail");
+  const layer = new Linear("fuse", 5, 4, rng, { activation: "tanh" });
+  layer.bias?.value.set([0.1, -0.2, 0.3, 0]);
+  const x = randomParameter("h", 3, 3, rng);
+  const tail = randomParameter("heard", 1, 2, rng);
+  const params = [...layer.parameters(), x, tail];
+  const folded = valuesAndGrads(
+    (g) => layer.forwardWithConstantTail(g, g.param(x), g.param(tail)),
+    params,
+  );
+  const plain = valuesAndGrads(
+    (g) =>
+      layer.forward(
+        g,
+        concatCols(g, [g.param(x), gatherRows(g, g.param(tail), new Int32Array(3))]),
+      ),
+    params,
+  );
+  assertClose(folded, plain, 1e-6);
+});
+
+test("a linear layer's products with candidate rows equal its output dotted with them", () => {
+  const rng = Rng.fromSeed("products");
+  const layer = new Linear("query", 4, 3, rng);
+  layer.bias?.value.set([0.1, -0.2, 0.3]);
+  const x = randomParameter("z", 5, 4, rng);
+  const c = randomParameter("candidates", 2, 3, rng);
+  const params = [...layer.parameters(), x, c];
+  const rows = Int32Array.from([0, 0, 1, 2, 3, 4, 4]);
+  const cols = Int32Array.from([0, 1, 1, 0, 1, 0, 1]);
+  const folded = valuesAndGrads(
+    (g) => gatherCells(g, layer.forwardProducts(g, g.param(x), g.param(c)), rows, cols),
+    params,
+  );
+  const plain = valuesAndGrads(
+    (g) =>
+      rowDot(g, gatherRows(g, layer.forward(g, g.param(x)), rows), gatherRows(g, g.param(c), cols)),
+    params,
+  );
+  assertClose(folded, plain, 1e-6);
+  const tanh = new Linear("t", 4, 3, rng, { activation: "tanh" });
+  const g = new Graph(naiveGemm);
+  assert.throws(() => tanh.forwardProducts(g, g.param(x), g.param(c)), ShapeError);
 });

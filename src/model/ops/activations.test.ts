@@ -1,7 +1,7 @@
 /** The rational tanh the activations use, against Math.tanh. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { fastTanh } from "./activations.js";
+import { biasActivate, fastTanh } from "./activations.js";
 
 test("fastTanh is within 3 float32 ulps of Math.tanh from −12 to 12 and odd", () => {
   const f32 = new Float32Array(2);
@@ -19,4 +19,14 @@ test("fastTanh saturates to ±1 and passes NaN through", () => {
   assert.equal(fastTanh(40), 1);
   assert.equal(fastTanh(-40), -1);
   assert.ok(Number.isNaN(fastTanh(Number.NaN)));
+});
+
+test("the tanh kernel stores exactly float32(fastTanh(pre + bias)), past the clamp and for NaN too", () => {
+  const pre = Float32Array.from({ length: 4001 }, (_, i) => -20 + i / 100);
+  pre[7] = Number.NaN;
+  const bias = Float32Array.from([0.25]);
+  const out = new Float32Array(pre.length);
+  biasActivate("tanh", pre, bias, out, pre.length, 1);
+  const expected = Float32Array.from(pre, (x) => fastTanh(x + 0.25));
+  assert.deepEqual(Array.from(out), Array.from(expected));
 });

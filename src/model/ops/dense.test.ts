@@ -7,7 +7,7 @@ import { naiveGemm } from "../gemm/naive.js";
 import { checkGradients, randomParameter } from "../gradcheck.js";
 import { Graph } from "../graph.js";
 import { activation } from "./activations.js";
-import { add, dense, matmul, mean, mul, scale, sum } from "./dense.js";
+import { add, dense, matmul, matmulTransposed, mean, mul, scale, sum } from "./dense.js";
 
 // Central differences with eps = 1e-2 on float32 values of order 1; the probe loss is summed in
 // float64. An element passes when |analytic − numeric| ≤ 1e-3 + 1e-2·|numeric|.
@@ -102,4 +102,26 @@ describe("elementwise ops", () => {
       assert.ok(result.ok, result.worst);
     }
   });
+});
+
+test("matmulTransposed equals a·bᵀ and its gradients match central differences", () => {
+  const rng = Rng.fromSeed("matmul-transposed");
+  const a = randomParameter("a", 3, 4, rng);
+  const b = randomParameter("b", 2, 4, rng);
+  const g = new Graph(naiveGemm);
+  const out = matmulTransposed(g, g.param(a), g.param(b)).value;
+  for (let i = 0; i < 3; i++) {
+    for (let j = 0; j < 2; j++) {
+      let dot = 0;
+      for (let k = 0; k < 4; k++) dot += a.value[i * 4 + k] * b.value[j * 4 + k];
+      assert.ok(Math.abs(out[i * 2 + j] - dot) < 1e-6);
+    }
+  }
+  const result = checkGradients(
+    (h) => matmulTransposed(h, h.param(a), h.param(b)),
+    [a, b],
+    rng,
+    TOL,
+  );
+  assert.ok(result.ok, result.worst);
 });

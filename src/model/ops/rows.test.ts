@@ -6,7 +6,17 @@ import { Rng } from "../../core/prng.js";
 import { naiveGemm } from "../gemm/naive.js";
 import { checkGradients, randomParameter } from "../gradcheck.js";
 import { Graph } from "../graph.js";
-import { concatCols, gatherRows, rowDot, scatterAddRows, segmentMean, segmentSum } from "./rows.js";
+import {
+  concatCols,
+  gatherCells,
+  gatherRowDot,
+  gatherRows,
+  rowDot,
+  scatterAddRows,
+  segmentMean,
+  segmentSum,
+  sliceRows,
+} from "./rows.js";
 
 // Central differences, eps = 1e-2, loss summed in float64; pass when |a − n| ≤ 1e-3 + 1e-2·|n|.
 // These ops are linear or bilinear, so the differences are exact up to float32 rounding.
@@ -78,4 +88,72 @@ test("offsets that do not end at the row count throw a ShapeError", () => {
   const g = new Graph(naiveGemm);
   const x = g.input("x", new Float32Array(6), 3, 2);
   assert.throws(() => segmentSum(g, x, Int32Array.from([0, 2])), ShapeError);
+});
+
+// Pairs of rows: with 3 rows of a and 2 of b, 5 pairs take the GEMM over all 6 products, 2 the loop.
+for (const [path, aRows, bRows] of [
+  ["all pairs by GEMM", [0, 2, 1, 2, 0], [1, 0, 0, 1, 1]],
+  ["pair by pair", [2, 0], [1, 1]],
+] as const) {
+  test(`gatherRowDot (${path}) equals rowDot of two gathers and its gradients match central differences`, () => {
+    const rng = Rng.fromSeed(`gather-row-dot-${path}`);
+    const a = randomParameter("a", 3, 4, rng);
+    const b = randomParameter("b", 2, 4, rng);
+    const ai = Int32Array.from(aRows);
+    const bi = Int32Array.from(bRows);
+    const run = (fused: boolean) => {
+      const g = new Graph(naiveGemm);
+      const [pa, pb] = [g.param(a), g.param(b)];
+      const out = fused
+        ? gatherRowDot(g, pa, ai, pb, bi)
+        : rowDot(g, gatherRows(g, pa, ai), gatherRows(g, pb, bi));
+      g.backwardFrom(
+        out,
+        Float32Array.from(ai, (_, i) => i - 1.5),
+      );
+      const result = [out.value, a.grad, b.grad].map((v) => Array.from(v));
+      a.grad.fill(0);
+      b.grad.fill(0);
+      return result;
+    };
+    const fused = run(true);
+    for (const [k, values] of run(false).entries()) {
+      for (let i = 0; i < values.length; i++)
+        assert.ok(Math.abs(fused[k][i] - values[i]) <= 1e-6, `${k}[${i}]`);
+    }
+    const result = checkGradients(
+      (g) => gatherRowDot(g, g.param(a), ai, g.param(b), bi),
+      [a, b],
+      rng,
+      TOL,
+    );
+    assert.ok(result.ok, result.worst);
+  });
+}
+
+test("gatherCells with a repeated cell has gradients that match central differences", () => {
+  const rng = Rng.fromSeed("cells");
+  const x = randomParameter("x", 3, 4, rng);
+  const rows = Int32Array.from([2, 0, 2, 1]);
+  const cols = Int32Array.from([3, 0, 3, 1]);
+  const g = new Graph(naiveGemm);
+  assert.deepEqual(Array.from(gatherCells(g, g.param(x), rows, cols).value), [
+    x.value[11],
+    x.value[0],
+    x.value[11],
+    x.value[5],
+  ]);
+  const result = checkGradients((h) => gatherCells(h, h.param(x), rows, cols), [x], rng, TOL);
+  assert.ok(result.ok, result.worst);
+});
+
+test("sliceRows shares the source's values and passes its gradient to the source's rows", () => {
+  const rng = Rng.fromSeed("slice");
+  const x = randomParameter("x", 4, 3, rng);
+  const g = new Graph(naiveGemm);
+  const slice = sliceRows(g, g.param(x), 1, 2);
+  assert.deepEqual(Array.from(slice.value), Array.from(x.value.subarray(3, 9)));
+  const result = checkGradients((h) => sliceRows(h, h.param(x), 1, 2), [x], rng, TOL);
+  assert.ok(result.ok, result.worst);
+  assert.throws(() => sliceRows(g, g.param(x), 3, 2), ShapeError);
 });
