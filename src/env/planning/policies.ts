@@ -1,17 +1,24 @@
 /**
- * Planning's reference policies. All act per agent on what that agent can know now: the public
- * board, its own skills, team-mates' last actions within its view, and last step's messages.
+ * Planning's reference policies. All act on the current state only (never on delays to come). The
+ * heuristics act per agent on what that agent can know now: the public board, its own skills,
+ * team-mates' last actions within its view, and last step's messages.
  *
- * Oracle (a heuristic, not exact): list scheduling by latest start time (deadline minus the
- * critical path still to come, then index). Message protocol: every agent broadcasts the subtask it
- * works on ("I am working on Sj"), silence when waiting. An agent keeps its subtask until done,
- * but leaves a solo subtask that a lower-numbered team-mate also claims; a free agent first joins a
+ * Oracle: on tasks within EXACT_LIMITS (≤ 4 agents, ≤ 8 subtasks, horizon ≤ 16) a centralised
+ * optimal joint action from the current state by dynamic programming (`exactOracle` in exact.ts;
+ * among optimal joint actions, the one closest to the heuristic's); beyond the limits the
+ * heuristic: list scheduling by latest start time (deadline minus the critical path still to come,
+ * then index). Message protocol, both ways: every agent broadcasts the subtask it works on ("I am
+ * working on Sj"), silence when waiting. The heuristic keeps an agent's subtask until done, but
+ * leaves a solo subtask that a lower-numbered team-mate also claims; a free agent first joins a
  * joint subtask that has exactly one known worker (a partner waiting), else takes the most urgent
- * subtask nobody claims. The no-communication oracle runs the same rule with messages unread and
- * unsent. Independent greedy: the same urgency ranking, ignoring team-mates and crews, no messages.
+ * subtask nobody claims. The no-communication oracle is the heuristic with messages unread and
+ * unsent, on every task: the exact solver is centralised and reads no messages, so an "exact
+ * no-communication oracle" would equal the oracle and measure nothing. Independent greedy: the same
+ * urgency ranking, ignoring team-mates and crews, no messages.
  */
 import { nothingPolicy, randomPolicy } from "../policies.js";
 import { type ReferencePolicyName, SILENT, type TeamPolicy } from "../types.js";
+import { exactOracle } from "./exact.js";
 import type { PlanningSim } from "./planning.js";
 import type { PlanningTask } from "./task.js";
 
@@ -120,7 +127,7 @@ function greedyPolicy(): TeamPolicy {
 }
 
 const factories: Readonly<Record<ReferencePolicyName, () => TeamPolicy>> = {
-  oracle: () => coordinatedPolicy("oracle", true),
+  oracle: () => exactOracle("oracle", coordinatedPolicy("oracle", true)),
   "oracle-no-comm": () => coordinatedPolicy("oracle-no-comm", false),
   greedy: () => greedyPolicy(),
   random: randomPolicy,
