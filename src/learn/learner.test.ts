@@ -126,9 +126,13 @@ async function greedyScore(l: Learner): Promise<number> {
   return result.meanNormalisedScore;
 }
 
-test("bc on fully observed small planning tasks comes within 0.2 of the oracle", async () => {
+test("bc on fully observed small planning tasks comes within 0.25 of the exact oracle", async () => {
+  // These tasks (3 agents, horizon 8) are within the exact solver's limits, so the oracle is the
+  // centralised optimum: it plans with every team-mate's skills, which no agent sees. The old
+  // decentralised heuristic scores 0.939 of it here, so a cloned decentralised policy cannot
+  // reach 1; the bar is 0.75 (it was 0.8 against the heuristic oracle, which bc reached at 0.867).
   const score = await greedyScore(await trained("bc", "planning"));
-  assert.ok(score > 0.8, `bc scores ${score.toFixed(3)}`);
+  assert.ok(score > 0.75, `bc scores ${score.toFixed(3)}`);
 });
 
 test("bc on small allocation tasks beats random by 0.2; its imitation gap to the oracle is reported", async (t) => {
