@@ -108,9 +108,11 @@ export interface MetricSummary {
   readonly iqmCi: Interval;
 }
 
-/** A pairwise comparison of the proposed method against one baseline on one metric. */
+/** A pairwise comparison of the proposed method against one baseline or ablation on one metric. */
 export interface Comparison {
   readonly baseline: string;
+  /** A paper baseline, or an ablation of the proposed method; Holm's correction runs per role. */
+  readonly role: "baseline" | "ablation";
   readonly metric: RunMetric;
   readonly probabilityOfImprovement: number;
   readonly welchP: number;
@@ -239,7 +241,9 @@ export function aggregate(
   const byMethod = new Map<string, RunResult[]>(config.methods.map((m) => [m, []]));
   for (const run of runs) byMethod.get(run.spec.method)?.push(run);
   const proposed = config.methods[0];
-  const baselines = config.methods.slice(1).filter((m) => m !== "bc");
+  const roleOf = (method: string): Comparison["role"] =>
+    config.baselines.includes(method) ? "baseline" : "ablation";
+  const baselines = config.methods.slice(1).filter((m) => roleOf(m) === "baseline" && m !== "bc");
   // Convergence threshold: X × the best baseline's final (smoothed) validation score.
   let bestBaseline = baselines[0] ?? proposed;
   let bestBaselineFinal = Number.NEGATIVE_INFINITY;
@@ -319,12 +323,14 @@ export function aggregate(
   for (const baseline of config.methods.slice(1)) {
     const baseValues = kept.get(baseline) ?? [];
     for (const metric of RUN_METRICS) {
-      const x = proposedValues.map((v) => v[metric]);
-      const y = baseValues.map((v) => v[metric]);
+      // Non-finite values (a run that diverged, a metric a run could not measure) are left out.
+      const x = proposedValues.map((v) => v[metric]).filter(Number.isFinite);
+      const y = baseValues.map((v) => v[metric]).filter(Number.isFinite);
       const sign = higherIsBetter[metric] ? 1 : -1;
       const usable = x.length >= 2 && y.length >= 2;
       raw.push({
         baseline,
+        role: roleOf(baseline),
         metric,
         probabilityOfImprovement: probabilityOfImprovement(
           x.map((v) => sign * v),
@@ -335,8 +341,20 @@ export function aggregate(
       });
     }
   }
-  const welchHolm = holmAdjust(raw.map((c) => c.welchP));
-  const mwHolm = holmAdjust(raw.map((c) => c.mannWhitneyP));
+  // Holm's correction within each family: the paper's baselines × metrics, the ablations × metrics.
+  const adjustedWithinRole = (pOf: (c: (typeof raw)[number]) => number): number[] => {
+    const adjusted = new Array<number>(raw.length);
+    for (const role of ["baseline", "ablation"] as const) {
+      const members = raw.flatMap((c, i) => (c.role === role ? [i] : []));
+      const family = holmAdjust(members.map((i) => pOf(raw[i])));
+      members.forEach((i, k) => {
+        adjusted[i] = family[k];
+      });
+    }
+    return adjusted;
+  };
+  const welchHolm = adjustedWithinRole((c) => c.welchP);
+  const mwHolm = adjustedWithinRole((c) => c.mannWhitneyP);
   const comparisons = raw.map((c, i) => ({
     ...c,
     welchHolm: welchHolm[i],

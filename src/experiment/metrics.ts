@@ -158,8 +158,9 @@ export function kaplanMeierMedian(
   let atRisk = events.length;
   let survival = 1;
   for (let i = 0; i < events.length; ) {
-    let j = i;
-    let deaths = 0;
+    // j starts past i so a NaN time (never === itself) cannot stall the loop.
+    let j = i + 1;
+    let deaths = events[i].event ? 1 : 0;
     while (j < events.length && events[j].time === events[i].time) {
       if (events[j].event) deaths++;
       j++;

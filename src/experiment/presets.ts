@@ -33,6 +33,12 @@ export const StudyConfigSchema = z
     baseline: z
       .string()
       .describe("the method the paper's relative differences are computed against"),
+    baselines: z
+      .array(z.string())
+      .min(1)
+      .describe(
+        "the paper's baselines among the methods; the other methods after the first are ablations (tested in their own Holm family, never the convergence target)",
+      ),
     suiteSeed: z.number().int().describe("seed of the generated task suite"),
     suiteSize: z.number().int().min(14).describe("tasks in the generated suite (11,300 in paper)"),
     trainTasks: z.number().int().min(1).describe("train-split tasks used (at most)"),
@@ -97,6 +103,7 @@ export type StudyConfig = z.infer<typeof StudyConfigSchema>;
 const base: Omit<StudyConfig, "preset"> = {
   methods: ["coordinated", "shared-td", "decentralized", "bc"],
   baseline: "decentralized",
+  baselines: ["shared-td", "decentralized", "bc"],
   suiteSeed: 0,
   suiteSize: 80,
   trainTasks: 16,

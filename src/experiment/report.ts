@@ -150,22 +150,26 @@ export function renderMarkdown(results: StudyResults, figures: readonly Figure[]
     "`bc` learns from demonstration steps; its steps are not comparable and it is left out of the convergence ratio.",
     "",
   );
-  out.push(`## \`${p.methods[0]}\` against each baseline`, "");
-  out.push(
-    table(
-      ["baseline", "metric", "P(improvement)", "Welch p (Holm)", "Mann–Whitney p (Holm)"],
-      results.comparisons.map((c) => [
-        `\`${c.baseline}\``,
-        c.metric,
-        num(c.probabilityOfImprovement, 2),
-        `${num(c.welchP)} (${num(c.welchHolm)})`,
-        `${num(c.mannWhitneyP)} (${num(c.mannWhitneyHolm)})`,
-      ]),
-    ),
-    "",
-    "Holm's correction runs over all baselines × metrics of each test.",
-    "",
-  );
+  for (const role of ["baseline", "ablation"] as const) {
+    const rows = results.comparisons.filter((c) => c.role === role);
+    if (rows.length === 0) continue;
+    out.push(`## \`${p.methods[0]}\` against each ${role}`, "");
+    out.push(
+      table(
+        [role, "metric", "P(improvement)", "Welch p (Holm)", "Mann–Whitney p (Holm)"],
+        rows.map((c) => [
+          `\`${c.baseline}\``,
+          c.metric,
+          num(c.probabilityOfImprovement, 2),
+          `${num(c.welchP)} (${num(c.welchHolm)})`,
+          `${num(c.mannWhitneyP)} (${num(c.mannWhitneyHolm)})`,
+        ]),
+      ),
+      "",
+      `Holm's correction runs over all ${role}s × metrics of each test.`,
+      "",
+    );
+  }
   out.push(`## The paper's numbers beside ours (\`${p.methods[0]}\` vs \`${p.baseline}\`)`, "");
   out.push(
     table(

@@ -217,7 +217,7 @@ export function mannWhitneyTest(x: readonly number[], y: readonly number[]): Tes
   const all = [...x, ...y].sort((a, b) => a - b);
   let tieTerm = 0;
   for (let i = 0; i < all.length; ) {
-    let j = i;
+    let j = i + 1; // past i: a NaN (never === itself) cannot stall the loop
     while (j < all.length && all[j] === all[i]) j++;
     const t = j - i;
     tieTerm += t ** 3 - t;
