@@ -62,7 +62,8 @@ const config = { textDim: 16, numericWidth: 0, hidden: 8, heads: 2 };
 
 /**
  * `teams` teams of Spread (3 agents) on their numeric features after one random step: one
- * message candidate per agent (silence) and empty inboxes, as in the MARL race.
+ * constant view text, one message candidate per agent (silence) and empty inboxes, as in the
+ * MARL race.
  */
 async function silentFixture(
   teams: number,
@@ -74,6 +75,7 @@ async function silentFixture(
   const rng = Rng.fromSeed("silent");
   for (let t = 0; t < teams; t++) {
     const sim = makeMarlEnv("simple_spread_v3");
+    sim.renderView = () => "(numeric observation)";
     sim.reset(t);
     const actions = Int32Array.from({ length: sim.numAgents }, () => rng.int(sim.numActions));
     sim.step(actions, new Int32Array(sim.numAgents).fill(SILENT), new Float64Array(sim.numAgents));
@@ -272,7 +274,7 @@ test("a head count that does not divide the hidden width throws a ShapeError nam
 for (const [label, make, policyConfig] of [
   ["messages and inboxes (planning)", () => fixture(), config],
   [
-    "a silent numeric MARL batch (Spread: empty inboxes, one message candidate, 5 move names)",
+    "a silent numeric MARL batch (Spread: one view text, empty inboxes, one message candidate, 5 move names)",
     () => silentFixture(10, 8),
     { textDim: 8, numericWidth: makeMarlEnv("simple_spread_v3").featureSize, hidden: 16, heads: 2 },
   ],

@@ -184,16 +184,29 @@ export class PolicyNetwork implements Module {
       });
     }
     const table = g.input("texts", texts, texts.length / textDim, textDim);
-    let x = gatherRows(g, table, batch.viewIds);
-    if (numericWidth > 0) {
-      x = concatCols(g, [x, g.input("numeric", batch.numeric, batch.samples, numericWidth)]);
+    // Numeric tasks that render every view as one constant text (the MARL race): the view's row
+    // is folded into the observation layer's bias instead of being copied beside every row.
+    const view = sameId(batch.viewIds);
+    let h: Tensor;
+    if (numericWidth > 0 && view >= 0) {
+      h = this.observation.forwardWithConstant(
+        g,
+        g.input("numeric", batch.numeric, batch.samples, numericWidth),
+        gatherRows(g, table, Int32Array.of(view)),
+        true,
+      );
+    } else {
+      let x = gatherRows(g, table, batch.viewIds);
+      if (numericWidth > 0) {
+        x = concatCols(g, [x, g.input("numeric", batch.numeric, batch.samples, numericWidth)]);
+      }
+      h = this.observation.forward(g, x);
     }
-    const h = this.observation.forward(g, x);
     const inbox = options.inbox ?? { offsets: batch.inboxOffsets, ids: batch.inboxIds };
     // When nobody heard anything, attention gives every agent the same row (its output bias), and
     // the fuse layer folds that row into its bias instead of multiplying it on every row.
     const z = silent(inbox, batch.samples)
-      ? this.fuse.forwardWithConstantTail(g, h, this.attention.silentRow(g))
+      ? this.fuse.forwardWithConstant(g, h, this.attention.silentRow(g))
       : this.fuse.forward(
           g,
           concatCols(g, [
@@ -377,6 +390,13 @@ interface DistinctRows {
   readonly ids: Int32Array;
   readonly rowOf: Int32Array;
   readonly localOf: Map<number, number>;
+}
+
+/** The id every entry of `ids` holds, or −1 when they differ (or there are none). */
+function sameId(ids: Int32Array): number {
+  if (ids.length === 0) return -1;
+  for (let i = 1; i < ids.length; i++) if (ids[i] !== ids[0]) return -1;
+  return ids[0];
 }
 
 /** Whether `inbox` is that of `samples` agents that received nothing. */

@@ -1,10 +1,13 @@
 /**
  * Adam (Kingma & Ba, 2015) with optional clipping of the global gradient norm. One step is two
- * passes over the parameters: the squared norm (float64), then a single fused loop that clips,
- * updates both moments, applies the bias-corrected step and zeroes the gradient. A parameter
- * that no gradient has reached yet (all-zero gradient and moments, no weight decay) is skipped:
- * its update is exactly zero. In the MARL race most of the network is such (attention over an
- * always-empty inbox, the message head, the unused critics), and the step cost 5.6 % of a run.
+ * passes over the parameters: the squared norm (float64, four partial sums per parameter), then
+ * a single fused loop that clips, updates both moments and applies the bias-corrected step (the
+ * factors that are exactly 1 left out when there is no clipping or decay). A parameter that no
+ * gradient has reached yet (all-zero gradient and moments, no weight decay) is skipped: its
+ * update is exactly zero. In the MARL race most of the network is such (attention over an
+ * always-empty inbox, the message head, the unused critics). Measured in a race run (IPPO Spread,
+ * 10k joint steps, 160 steps, CPU time): 540 → 315 ms for the steps, of which the norm pass
+ * 136 → 90 ms; before the skip the step was 5.6 % of the run.
  */
 import { ConfigError, NumericError } from "../core/errors.js";
 import type { Parameter } from "./tensor.js";
@@ -42,14 +45,20 @@ export class Adam {
   readonly epsilon: number;
   readonly maxGradNorm: number;
   readonly weightDecay: number;
-  /** First moments, one per parameter, same order. */
-  readonly firstMoments: Float32Array[];
-  /** Second moments, one per parameter, same order. */
-  readonly secondMoments: Float32Array[];
+  private readonly first: Float32Array[];
+  private readonly second: Float32Array[];
   /** Number of steps taken (the bias correction uses it). */
   stepCount = 0;
   /** Per parameter, 1 when its gradient was all zero at the last norm pass. */
   private readonly zeroGrad: Uint8Array;
+  /** Per parameter, float64 views of its two moment arrays (for the all-zero test). */
+  private readonly momentPairs: (readonly MomentPairs[])[];
+  /**
+   * Per parameter, 1 while its moments are known to be all zero: set when a scan finds them so,
+   * cleared by an update of the parameter and, for every parameter, whenever the moment arrays
+   * are handed out (whoever takes them may write them, e.g. a checkpoint being loaded).
+   */
+  private readonly knownZero: Uint8Array;
 
   /** An optimiser for `params` (usually `model.parameters()`). */
   constructor(
@@ -77,8 +86,28 @@ export class Adam {
       });
     }
     this.zeroGrad = new Uint8Array(params.length);
-    this.firstMoments = params.map((p) => new Float32Array(p.value.length));
-    this.secondMoments = params.map((p) => new Float32Array(p.value.length));
+    this.first = params.map((p) => new Float32Array(p.value.length));
+    this.second = params.map((p) => new Float32Array(p.value.length));
+    this.momentPairs = params.map((_, i) => [
+      momentPairs(this.first[i]),
+      momentPairs(this.second[i]),
+    ]);
+    this.knownZero = new Uint8Array(params.length);
+  }
+
+  /**
+   * First moments, one per parameter, same order. Write them only through an array taken from
+   * here after the last step: taking them makes the next step re-check which moments are zero.
+   */
+  get firstMoments(): Float32Array[] {
+    this.knownZero.fill(0);
+    return this.first;
+  }
+
+  /** Second moments, one per parameter, same order; see {@link firstMoments}. */
+  get secondMoments(): Float32Array[] {
+    this.knownZero.fill(0);
+    return this.second;
   }
 
   /**
@@ -98,40 +127,54 @@ export class Adam {
     const keep = 1 - this.learningRate * this.weightDecay;
     for (let p = 0; p < this.params.length; p++) {
       const { value, grad } = this.params[p];
-      const m = this.firstMoments[p];
-      const v = this.secondMoments[p];
+      const m = this.first[p];
+      const v = this.second[p];
       // A parameter that has never had a gradient (zero gradient, zero moments) keeps zero moments
       // and its value (keep = 1 without decay): the update would change nothing, so it is skipped.
-      if (this.zeroGrad[p] === 1 && keep === 1 && allZero(m) && allZero(v)) {
-        grad.fill(0);
-        continue;
+      // Its moments are scanned once, not every step: nothing else touches them, and the scan of
+      // arrays no other code reads went to memory every time (2 % of a race run).
+      if (this.zeroGrad[p] === 1 && keep === 1) {
+        if (this.knownZero[p] === 0 && allZero(this.momentPairs[p])) this.knownZero[p] = 1;
+        if (this.knownZero[p] === 1) {
+          grad.fill(0);
+          continue;
+        }
       }
-      for (let i = 0; i < value.length; i++) {
-        const gi = grad[i] * clipScale;
-        const mi = b1 * m[i] + (1 - b1) * gi;
-        const vi = b2 * v[i] + (1 - b2) * gi * gi;
-        m[i] = mi;
-        v[i] = vi;
-        value[i] = keep * value[i] - (stepSize * mi) / (Math.sqrt(vi * secondCorrection) + eps);
-        grad[i] = 0;
-      }
+      this.knownZero[p] = 0;
+      if (clipScale === 1 && keep === 1)
+        adamUnscaled(value, grad, m, v, b1, b2, stepSize, secondCorrection, eps);
+      else adamScaled(value, grad, m, v, b1, b2, stepSize, secondCorrection, eps, clipScale, keep);
+      grad.fill(0);
     }
     return { gradNorm, clipScale };
   }
 
-  /** Σ g² over every gradient (float64, in parameter order); marks the all-zero gradients. */
+  /**
+   * Σ g² over every gradient in float64, parameter by parameter, each parameter's sum in four
+   * interleaved partial sums (one running sum is bound by the latency of its additions); marks
+   * the all-zero gradients.
+   */
   private squaredGradNorm(): number {
     let total = 0;
     for (let p = 0; p < this.params.length; p++) {
       const grad = this.params[p].grad;
-      let own = 0;
-      for (let i = 0; i < grad.length; i++) {
-        const square = grad[i] * grad[i];
-        total += square;
-        own += square;
+      const n = grad.length;
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      let i = 0;
+      for (; i + 3 < n; i += 4) {
+        s0 += grad[i] * grad[i];
+        s1 += grad[i + 1] * grad[i + 1];
+        s2 += grad[i + 2] * grad[i + 2];
+        s3 += grad[i + 3] * grad[i + 3];
       }
+      for (; i < n; i++) s0 += grad[i] * grad[i];
+      const own = s0 + s1 + (s2 + s3);
       // A float32 gradient's square never underflows in float64: zero means every entry is zero.
       this.zeroGrad[p] = own === 0 ? 1 : 0;
+      total += own;
     }
     return total;
   }
@@ -160,10 +203,83 @@ export class Adam {
   }
 }
 
-/** Whether every entry of `values` is zero (stops at the first that is not). */
-function allZero(values: Float32Array): boolean {
-  for (let i = 0; i < values.length; i++) if (values[i] !== 0) return false;
+/**
+ * One parameter's update, unclipped and without decay: the loop of {@link adamScaled} with the
+ * factors that are exactly 1 left out (the same bits, fewer multiplications).
+ */
+function adamUnscaled(
+  value: Float32Array,
+  grad: Float32Array,
+  m: Float32Array,
+  v: Float32Array,
+  b1: number,
+  b2: number,
+  stepSize: number,
+  secondCorrection: number,
+  eps: number,
+): void {
+  const c1 = 1 - b1;
+  const c2 = 1 - b2;
+  for (let i = 0; i < value.length; i++) {
+    const gi = grad[i];
+    const mi = b1 * m[i] + c1 * gi;
+    const vi = b2 * v[i] + c2 * gi * gi;
+    m[i] = mi;
+    v[i] = vi;
+    value[i] -= (stepSize * mi) / (Math.sqrt(vi * secondCorrection) + eps);
+  }
+}
+
+/** One parameter's update: clip, both moments, the bias-corrected step and decay, in one pass. */
+function adamScaled(
+  value: Float32Array,
+  grad: Float32Array,
+  m: Float32Array,
+  v: Float32Array,
+  b1: number,
+  b2: number,
+  stepSize: number,
+  secondCorrection: number,
+  eps: number,
+  clipScale: number,
+  keep: number,
+): void {
+  const c1 = 1 - b1;
+  const c2 = 1 - b2;
+  for (let i = 0; i < value.length; i++) {
+    const gi = grad[i] * clipScale;
+    const mi = b1 * m[i] + c1 * gi;
+    const vi = b2 * v[i] + c2 * gi * gi;
+    m[i] = mi;
+    v[i] = vi;
+    value[i] = keep * value[i] - (stepSize * mi) / (Math.sqrt(vi * secondCorrection) + eps);
+  }
+}
+
+/**
+ * Whether a parameter's moments are all zero, read through float64 views two float32 at a time:
+ * a float64 is ±0 exactly when both its float32 halves are (the tail of an odd length aside).
+ */
+function allZero(pairs: readonly MomentPairs[]): boolean {
+  for (const { words, tail } of pairs) {
+    for (let i = 0; i < words.length; i++) if (words[i] !== 0) return false;
+    if (tail !== null && tail[0] !== 0) return false;
+  }
   return true;
+}
+
+/** A moment array as float64 words plus its odd last float32, for {@link allZero}. */
+interface MomentPairs {
+  readonly words: Float64Array;
+  readonly tail: Float32Array | null;
+}
+
+function momentPairs(moments: Float32Array): MomentPairs {
+  const pairs = moments.length >> 1;
+  return {
+    words: new Float64Array(moments.buffer, moments.byteOffset, pairs),
+    tail: moments.length % 2 === 1 ? moments.subarray(moments.length - 1) : null,
+  };
 }
 
 /** Sets every parameter's gradient to zero (when a step is skipped). */

@@ -21,7 +21,8 @@
  *   loops: its segments are a few rows long, far below where a GEMM call pays.
  * - Elementwise work is fused where it sits on the hot path: `dense` adds the bias and applies the
  *   activation in one loop, its backward forms `dPre` once for the bias, weight and input
- *   gradients; Adam updates moments and parameters in one pass.
+ *   gradients; Adam updates moments and parameters in one pass. The tanh layer's two loops also exist as
+ *   WebAssembly SIMD kernels (ops/simd.ts) that give the same bits.
  * - Layers (`layers/`) own Parameters and offer `forward(g, x)` on the tape; `Mlp` also has a
  *   tape-free `forwardInto(input, output)` on preallocated buffers for inference.
  * - Segments: ragged batches are rows grouped by an `offsets: Int32Array` of length

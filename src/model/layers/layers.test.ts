@@ -154,27 +154,28 @@ test("attention with no keys at all gives what the four projections and segment 
   assert.deepEqual(skipped, full);
 });
 
-test("a linear layer with a constant tail row equals the layer on the concatenation", () => {
-  const rng = Rng.fromSeed("constant-tail");
-  const layer = new Linear("fuse", 5, 4, rng, { activation: "tanh" });
-  layer.bias?.value.set([0.1, -0.2, 0.3, 0]);
-  const x = randomParameter("h", 3, 3, rng);
-  const tail = randomParameter("heard", 1, 2, rng);
-  const params = [...layer.parameters(), x, tail];
-  const folded = valuesAndGrads(
-    (g) => layer.forwardWithConstantTail(g, g.param(x), g.param(tail)),
-    params,
-  );
-  const plain = valuesAndGrads(
-    (g) =>
-      layer.forward(
+for (const constantFirst of [false, true]) {
+  test(`a linear layer with a constant row ${constantFirst ? "before" : "after"} its input equals the layer on the concatenation`, () => {
+    const rng = Rng.fromSeed("constant-row");
+    const layer = new Linear("fuse", 5, 4, rng, { activation: "tanh" });
+    layer.bias?.value.set([0.1, -0.2, 0.3, 0]);
+    const x = randomParameter("h", 3, 3, rng);
+    const row = randomParameter("heard", 1, 2, rng);
+    const params = [...layer.parameters(), x, row];
+    const folded = valuesAndGrads(
+      (g) => layer.forwardWithConstant(g, g.param(x), g.param(row), constantFirst),
+      params,
+    );
+    const plain = valuesAndGrads((g) => {
+      const rows = gatherRows(g, g.param(row), new Int32Array(3));
+      return layer.forward(
         g,
-        concatCols(g, [g.param(x), gatherRows(g, g.param(tail), new Int32Array(3))]),
-      ),
-    params,
-  );
-  assertClose(folded, plain, 1e-6);
-});
+        concatCols(g, constantFirst ? [rows, g.param(x)] : [g.param(x), rows]),
+      );
+    }, params);
+    assertClose(folded, plain, 1e-6);
+  });
+}
 
 test("a linear layer's products with candidate rows equal its output dotted with them", () => {
   const rng = Rng.fromSeed("products");

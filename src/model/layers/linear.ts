@@ -51,22 +51,29 @@ export class Linear implements Module {
   }
 
   /**
-   * `act([x, tail]·W + b)` on the tape, where the 1×t row `tail` is the same for every row of x
-   * (n×(inDim − t)): the tail's rows of W are folded into the bias once, `b' = tail·W_tail + b`,
-   * instead of being multiplied on every row, so the GEMMs are n×(inDim − t)×out instead of
-   * n×inDim×out. The same function and gradients as {@link Linear.forward} on the concatenation,
-   * up to float32 rounding (the sums are associated differently).
+   * `act([x, c]·W + b)` on the tape (or `act([c, x]·W + b)` when `constantFirst`), where the 1×t
+   * row `c` is the same for every row of x (n×(inDim − t)): c's rows of W are folded into the bias
+   * once, `b' = c·W_c + b`, instead of being multiplied on every row, so the GEMMs are
+   * n×(inDim − t)×out instead of n×inDim×out and no concatenation is built. The same function
+   * and gradients as {@link Linear.forward} on the concatenation, up to float32 rounding (the sums
+   * are associated differently).
    */
-  forwardWithConstantTail(g: Graph, x: Tensor, tail: Tensor): Tensor {
-    expectShape("Linear.forwardWithConstantTail", tail, 1, this.inDim - x.cols);
+  forwardWithConstant(g: Graph, x: Tensor, c: Tensor, constantFirst = false): Tensor {
+    expectShape("Linear.forwardWithConstant", c, 1, this.inDim - x.cols);
     const weight = g.param(this.weight);
     const bias = dense(
       g,
-      tail,
-      sliceRows(g, weight, x.cols, tail.cols),
+      c,
+      sliceRows(g, weight, constantFirst ? 0 : x.cols, c.cols),
       this.bias === null ? null : g.param(this.bias),
     );
-    return dense(g, x, sliceRows(g, weight, 0, x.cols), bias, this.activation);
+    return dense(
+      g,
+      x,
+      sliceRows(g, weight, constantFirst ? c.cols : 0, x.cols),
+      bias,
+      this.activation,
+    );
   }
 
   /**

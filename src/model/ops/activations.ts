@@ -4,6 +4,7 @@
  */
 import type { Graph } from "../graph.js";
 import type { Tensor } from "../tensor.js";
+import { simdKernels } from "./simd.js";
 
 /** The activations a dense layer can apply after its bias. */
 export type Activation = "identity" | "tanh" | "relu" | "gelu";
@@ -41,7 +42,8 @@ export function fastTanh(x: number): number {
  * One loop per kind keeps every branch out of the element loop; tanh is {@link fastTanh} written
  * inline with its input clamped to ±{@link TANH_CLAMP} instead of two early returns (the same
  * float32 results: the rational function rounds to ±1 there). Measured on this machine (Node 20,
- * 750×128, under load, CPU time): tanh with bias 12.0 → 9.6 ns per element.
+ * 750×128, under load, CPU time): tanh with bias 12.0 → 9.6 ns per element. With a bias and an
+ * even width, tanh runs in the WebAssembly SIMD kernel of simd.ts instead (the same bits, 8.7 ns).
  */
 export function biasActivate(
   kind: Activation,
@@ -86,6 +88,11 @@ function tanhRows(
   rows: number,
   cols: number,
 ): void {
+  const simd = bias !== null && cols % 2 === 0 ? simdKernels() : null;
+  if (simd !== null && bias !== null) {
+    simd.tanhBias(pre, bias, out, rows, cols);
+    return;
+  }
   for (let r = 0; r < rows; r++) {
     const base = r * cols;
     if (bias === null) for (let j = 0; j < cols; j++) out[base + j] = tanhClamped(pre[base + j]);
@@ -121,7 +128,9 @@ function gelu(z: number): number {
  * `dPre = dOut · act'(pre)` over `rows × cols` elements (added to `dPre` when `accumulate`), and,
  * when `dBias` is given, the column sums of `dPre` added to it in the same pass. Tanh and ReLU
  * read their derivative from `out`, GELU from `pre`. One loop per kind and flag, so the element
- * loop has no branch (tanh, the common case: 1 − y² inline).
+ * loop has no branch (tanh, the common case: 1 − y² inline; 750×128 under load 9.5 → 4.3–6.4 ns
+ * per element, and 1.6 ns in the SIMD kernel of simd.ts when a bias gradient is asked for and
+ * the width is even).
  */
 export function activationBackward(
   kind: Activation,
@@ -135,6 +144,11 @@ export function activationBackward(
   dBias: Float32Array | null,
 ): void {
   if (kind === "tanh" && !accumulate) {
+    const simd = dBias !== null && cols % 2 === 0 ? simdKernels() : null;
+    if (simd !== null && dBias !== null) {
+      simd.tanhBackward(out, dOut, dPre, dBias, rows, cols);
+      return;
+    }
     for (let r = 0; r < rows; r++) {
       const base = r * cols;
       if (dBias === null) {

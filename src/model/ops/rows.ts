@@ -13,8 +13,13 @@ export function gatherRows(g: Graph, x: Tensor, indices: Int32Array): Tensor {
   expectIndices("gatherRows", "indices", indices, x.rows);
   const cols = x.cols;
   const out = g.output(`gather(${x.name})`, indices.length, cols, [x]);
+  // Element loops, not `set(subarray(…))`: a subarray is an allocation per row.
+  const from = x.value;
+  const to = out.value;
   for (let i = 0; i < indices.length; i++) {
-    out.value.set(x.value.subarray(indices[i] * cols, indices[i] * cols + cols), i * cols);
+    const src = indices[i] * cols;
+    const dst = i * cols;
+    for (let j = 0; j < cols; j++) to[dst + j] = from[src + j];
   }
   if (x.requiresGrad) {
     g.record(() => {
@@ -98,12 +103,17 @@ export function concatCols(g: Graph, parts: readonly Tensor[]): Tensor {
   }
   const out = g.output("concat", rows, cols, parts);
   const requiresGrad = out.requiresGrad;
+  const to = out.value;
   let offset = 0;
   for (const part of parts) {
+    const from = part.value;
+    const width = part.cols;
     for (let r = 0; r < rows; r++) {
-      out.value.set(part.value.subarray(r * part.cols, (r + 1) * part.cols), r * cols + offset);
+      const src = r * width;
+      const dst = r * cols + offset;
+      for (let j = 0; j < width; j++) to[dst + j] = from[src + j];
     }
-    offset += part.cols;
+    offset += width;
   }
   if (requiresGrad) {
     g.record(() => {
@@ -113,8 +123,11 @@ export function concatCols(g: Graph, parts: readonly Tensor[]): Tensor {
       for (const part of parts) {
         if (part.requiresGrad) {
           const dp = g.gradOf(part);
+          const width = part.cols;
           for (let r = 0; r < rows; r++) {
-            for (let j = 0; j < part.cols; j++) dp[r * part.cols + j] += dOut[r * cols + start + j];
+            const dst = r * width;
+            const src = r * cols + start;
+            for (let j = 0; j < width; j++) dp[dst + j] += dOut[src + j];
           }
         }
         start += part.cols;
@@ -140,12 +153,16 @@ function segmentPool(g: Graph, x: Tensor, offsets: Int32Array, average: boolean)
   const segments = offsets.length - 1;
   const cols = x.cols;
   const out = g.output(`${op}(${x.name})`, segments, cols, [x]);
-  out.value.fill(0);
+  const y = out.value;
+  const xv = x.value;
+  y.fill(0);
   for (let s = 0; s < segments; s++) {
     const count = offsets[s + 1] - offsets[s];
     const factor = average && count > 0 ? 1 / count : 1;
+    const dst = s * cols;
     for (let r = offsets[s]; r < offsets[s + 1]; r++) {
-      for (let j = 0; j < cols; j++) out.value[s * cols + j] += factor * x.value[r * cols + j];
+      const src = r * cols;
+      for (let j = 0; j < cols; j++) y[dst + j] += factor * xv[src + j];
     }
   }
   if (x.requiresGrad) {
