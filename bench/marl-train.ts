@@ -1,11 +1,13 @@
 /**
  * `npm run bench -- marl --train`: the training race against EPyMARL. IPPO and MAPPO with
  * EPyMARL's defaults (src/learn/epymarl.ts) on Spread N=3 and LBF 8x8-2p-2f, ≥ 5 seeds each,
- * evaluated as EPyMARL does (100 greedy test episodes every 20k joint steps, their time in the wall
- * time), compared at EPyMARL's last test step: our mean ± std beside EPyMARL's, the 95 % Welch CI
+ * evaluated as EPyMARL does (100 test episodes every 20k joint steps, their time in the wall
+ * time, actions sampled from the policy as EPyMARL's soft_policies selector does in test mode),
+ * compared at EPyMARL's last test step: our mean ± std beside EPyMARL's, the 95 % Welch CI
  * of the difference, pass/fail against the goal (CI above the margin, time ≤ 1/5), and the steps
  * our runs needed to first reach EPyMARL's final return. `--seeds N` (default 5), `--scenario
- * spread|lbf` to run one half, `--budget-scale F` for a shortened smoke run (not comparable).
+ * spread|lbf` to run one half, `--budget-scale F` for a shortened smoke run (not comparable),
+ * `--test-greedy` to test with the argmax action instead (a labelled extra, not EPyMARL's protocol).
  */
 import { Rng } from "../src/core/prng.js";
 import {
@@ -124,10 +126,11 @@ export async function runTrainingRace(
   const seeds = Number(flagValue(args, "--seeds") ?? 5);
   const only = flagValue(args, "--scenario");
   const scale = Number(flagValue(args, "--budget-scale") ?? 1);
+  const testGreedy = args.includes("--test-greedy");
   const blas = loadOpenBlas();
   const gemm = blas.ok ? blas.gemm : blockedGemm;
   log(
-    `Training race: ${seeds} seeds per row, GEMM ${blas.ok ? `openblas (${blas.config})` : "blocked (OpenBLAS addon not loaded)"}, one process, ${TEST_EPISODES} greedy test episodes every ${TEST_INTERVAL.toLocaleString("en-US")} joint steps${scale !== 1 ? `, budget × ${scale} (smoke run: not comparable)` : ""}`,
+    `Training race: ${seeds} seeds per row, GEMM ${blas.ok ? `openblas (${blas.config})` : "blocked (OpenBLAS addon not loaded)"}, one process, ${TEST_EPISODES} ${testGreedy ? "greedy (argmax; not EPyMARL's protocol)" : "sampled (EPyMARL's soft_policies)"} test episodes every ${TEST_INTERVAL.toLocaleString("en-US")} joint steps${scale !== 1 ? `, budget × ${scale} (smoke run: not comparable)` : ""}`,
   );
   const figures: Figure[] = [];
   const rows: string[][] = [];
@@ -143,6 +146,7 @@ export async function runTrainingRace(
         budget,
         testInterval: TEST_INTERVAL,
         testEpisodes: TEST_EPISODES,
+        testGreedy,
         gemm,
       });
       results.push(result);

@@ -1,9 +1,16 @@
 /**
  * One training run of the race against EPyMARL on a standard MARL scenario, evaluated as EPyMARL
  * does (run.py): after each update, when at least `testInterval` joint steps have passed since the
- * last test (the first test follows the first update), `testEpisodes` greedy episodes are played;
+ * last test (the first test follows the first update), `testEpisodes` test episodes are played;
  * they are not training steps, but their time is in the wall time. Training stops once
  * `budget` joint steps are reached, with a final test there if the schedule did not just test.
+ *
+ * Test actions are sampled from the policy, not its argmax: EPyMARL's IPPO and MAPPO configs use
+ * the `soft_policies` action selector (components/action_selectors.py), whose select_action draws
+ * from Categorical(π) whatever `test_mode` and `test_greedy` say. This matters on LBF: a
+ * memoryless greedy policy locks into loops (two agents wanting one cell both stay, forever), so
+ * the argmax scores a fraction of what the same policy samples (IPPO at 61k joint steps: 0.10
+ * greedy, 0.57 sampled). `testGreedy: true` gives the argmax tests (a labelled extra, not EPyMARL's).
  */
 
 import { Rng } from "../core/prng.js";
@@ -21,7 +28,7 @@ import { ReferenceScores } from "./tasks.js";
 export interface RaceTest {
   /** Joint training steps when the test ran. */
   readonly step: number;
-  /** Mean team return of the greedy test episodes. */
+  /** Mean team return of the test episodes. */
   readonly meanReturn: number;
   /** Wall seconds since the run started (training and tests). */
   readonly wallSeconds: number;
@@ -41,6 +48,11 @@ export interface RaceOptions {
   readonly gemm: Gemm;
   /** Config fields on top of EPyMARL's defaults (a tuned row, or a small test budget). */
   readonly overrides?: Partial<LearnerConfig>;
+  /**
+   * Play the tests with the policy's most probable action instead of sampling it (default false:
+   * sampled, as EPyMARL's soft_policies selector does in test mode).
+   */
+  readonly testGreedy?: boolean;
   /** Called after each test. */
   readonly onTest?: (test: RaceTest) => void;
 }
@@ -93,7 +105,7 @@ export async function runRace(options: RaceOptions): Promise<RaceResult> {
       options.gemm,
       tasks,
       new ReferenceScores(tasks),
-      { greedy: true, rng, numericWidth: config.numericWidth },
+      { greedy: options.testGreedy === true, rng, numericWidth: config.numericWidth },
     );
     lastTest = learner.jointSteps;
     const point = {
