@@ -14,6 +14,14 @@
  * and the same form over messages, Q_msg(s, m⁻ⁱ, m) with the team-mates' chosen messages, for the
  * message head's counterfactual: each head's Q sees only the team-mates' choices of that head. There is no agent one-hot
  * anywhere: team sizes unseen in training only change segment lengths.
+ *
+ * `forward` computes this function with shortcuts where the inputs make parts constant (the
+ * numeric-only MARL tasks of the race: one view text, nobody speaks): a constant view row or an
+ * all-empty inbox (attention = its output bias) is folded into the next layer's bias, a message
+ * head with one candidate per agent is log 1 = 0 without scoring, few distinct candidate texts
+ * are scored as z·(W_act·Eᵀ) + b·Eᵀ, and the critics are built only when read. Each gives the same
+ * values and gradients up to float32 rounding (a test compares with the plain op-by-op network);
+ * together they made a race step (IPPO Spread, hidden 128, 10 envs) about 3.5× cheaper.
  */
 import { ShapeError } from "../core/errors.js";
 import type { Rng } from "../core/prng.js";
