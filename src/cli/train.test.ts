@@ -8,6 +8,26 @@ import { Learner } from "../learn/learner.js";
 import { memoryIo } from "./command.js";
 import { runCli } from "./run.js";
 
+/** A small, fast training run on the blocked backend, checkpointing every iteration. */
+const SMALL_RUN = [
+  "--envs",
+  "4",
+  "--rollout-steps",
+  "8",
+  "--minibatch-teams",
+  "8",
+  "--hidden",
+  "16",
+  "--encoder",
+  "hashing",
+  "--dimension",
+  "32",
+  "--backend",
+  "blocked",
+  "--checkpoint-every",
+  "1",
+] as const;
+
 test("train writes a run folder that eval scores beside the random and oracle policies", async () => {
   const dir = await mkdtemp(join(tmpdir(), "troupe-train-"));
   try {
@@ -88,22 +108,7 @@ test("a run resumed with --resume writes the same metrics as one trained straigh
       suite,
       "--family",
       "allocation",
-      "--envs",
-      "4",
-      "--rollout-steps",
-      "8",
-      "--minibatch-teams",
-      "8",
-      "--hidden",
-      "16",
-      "--encoder",
-      "hashing",
-      "--dimension",
-      "32",
-      "--backend",
-      "blocked",
-      "--checkpoint-every",
-      "1",
+      ...SMALL_RUN,
     ];
     const straight = join(dir, "straight");
     const resumed = join(dir, "resumed");
@@ -158,22 +163,7 @@ test("a run that goes NaN exits 2 naming the iteration and key, and its last goo
       suite,
       "--family",
       "planning",
-      "--envs",
-      "4",
-      "--rollout-steps",
-      "8",
-      "--minibatch-teams",
-      "8",
-      "--hidden",
-      "16",
-      "--encoder",
-      "hashing",
-      "--dimension",
-      "32",
-      "--backend",
-      "blocked",
-      "--checkpoint-every",
-      "1",
+      ...SMALL_RUN,
       "--steps",
       "128",
       "--out",

@@ -46,7 +46,7 @@ function num(v: number | null | undefined, digits = 3): string {
   if (Math.abs(v) >= 1000) return v.toFixed(0);
   // Oscillation variances and KLs live around 1e-4–1e-6: fixed decimals would print them all
   // as 0.000, so small non-zero values keep `digits` significant figures instead.
-  if (v !== 0 && Math.abs(v) < 0.5 * 10 ** -digits) return v.toExponential(digits - 1);
+  if (v !== 0 && Math.abs(v) < 0.01) return v.toExponential(digits - 1);
   return v.toFixed(digits);
 }
 
