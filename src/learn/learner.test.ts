@@ -436,3 +436,13 @@ test("NaN in the critic stops training with a NumericError naming the iteration 
   );
   assert.equal(l.iteration, 0, "the failed iteration is not counted");
 });
+
+test("the return decomposition's size and Adam steps are recorded apart from the policy's", async () => {
+  const withPsi = await learner("coordinated", "planning").iterate();
+  const without = await learner("shared-td", "planning").iterate();
+  assert.ok(withPsi["budget/auxiliary_parameters"] > 0);
+  assert.ok(withPsi["budget/auxiliary_updates"] > 0);
+  assert.equal(without["budget/auxiliary_parameters"], 0);
+  assert.equal(without["budget/auxiliary_updates"], 0);
+  assert.equal(withPsi["budget/parameters"], without["budget/parameters"]);
+});

@@ -170,6 +170,14 @@ export class Learner {
     m.record("budget/gradient_updates", this.gradientUpdates);
     m.record("budget/wall_seconds", this.wallSeconds);
     m.record("budget/parameters", this.policy.parameterCount);
+    // The return decomposition ψ is trained beside the policy: its size and Adam steps are part of
+    // what `coordinated` spends, so they are recorded apart (0 for methods without it).
+    const psi = this.decomposition;
+    m.record(
+      "budget/auxiliary_parameters",
+      psi === null ? 0 : psi.parameters().reduce((n, p) => n + p.value.length, 0),
+    );
+    m.record("budget/auxiliary_updates", psi === null ? 0 : psi.adam.stepCount);
     return m.dump();
   }
 
