@@ -1,23 +1,32 @@
 /**
- * Allocation's reference policies. All act per agent on what that agent can know now: its site,
+ * Allocation's reference policies. All act on the current state only (never on demands or
+ * disruptions to come). The heuristics act per agent on what that agent can know now: its site,
  * kind and stock, demands and team-mates within its view, and last step's messages.
  *
- * Oracle (a heuristic, not exact): each agent keeps its target site while the demand there still
- * wants its kind, else picks the known demand of its kind with the best value per unit it can
- * still usefully give per step of travel, after the units it expects team-mates to bring (a full
- * load for each "heading there" message, half a load for each team-mate seen heading or giving
- * there), skipping demands it cannot reach before they settle. Sites it cannot see count as known
- * demands when a team-mate asked for its kind there (within {@link HELP_RANGE} sites). At a site,
- * the m agents standing there split the need by index (floor(need/m), one more for the first
- * need mod m). Message protocol: ask for help ("site s needs <kind>") for the nearest seen demand
- * whose need exceeds what the agent and its team-mates are expected to bring; otherwise say where
- * it is heading ("I am heading to serve site s"); silence without either. The no-communication
- * oracle runs the same rule with messages unread and unsent. Independent greedy: the best seen
- * demand of its kind by the same score, ignoring team-mates, committing all it can on arrival.
+ * Oracle: on tasks within EXACT_LIMITS (≤ 3 agents, ≤ 5 sites, horizon ≤ 12, capacity ≤ 3) a
+ * centralised optimal joint action from the current state over the demands open now, by dynamic
+ * programming (`exactOracle` in exact.ts: it plans as if no demand or disruption will come and
+ * re-plans when a demand appears; among optimal joint actions, the one closest to the
+ * heuristic's); each agent's target is the site of its next commit in that plan, and its message
+ * follows the protocol below. Beyond the limits the heuristic: each agent keeps its target site
+ * while the demand there still wants its kind, else picks the known demand of its kind with the
+ * best value per unit it can still usefully give per step of travel, after the units it expects
+ * team-mates to bring (a full load for each "heading there" message, half a load for each
+ * team-mate seen heading or giving there), skipping demands it cannot reach before they settle.
+ * Sites it cannot see count as known demands when a team-mate asked for its kind there (within
+ * {@link HELP_RANGE} sites). At a site, the m agents standing there split the need by index
+ * (floor(need/m), one more for the first need mod m). Message protocol (both): ask for help ("site
+ * s needs <kind>") for the nearest seen demand whose need exceeds what the agent and its
+ * team-mates are expected to bring; otherwise say where it is heading ("I am heading to serve site
+ * s"); silence without either. The no-communication oracle is the heuristic with messages unread
+ * and unsent, on every task: the exact planner is centralised and reads no messages, so an exact
+ * no-communication oracle would equal the oracle and measure nothing. Independent greedy: the best
+ * seen demand of its kind by the same score, ignoring team-mates, committing all it can on arrival.
  */
 import { nothingPolicy, randomPolicy } from "../policies.js";
 import { type ReferencePolicyName, SILENT, type TeamPolicy } from "../types.js";
 import type { AllocationSim } from "./allocation.js";
+import { exactOracle } from "./exact.js";
 
 /** Farthest unseen site an agent travels to on a help request. */
 export const HELP_RANGE = 8;
@@ -104,6 +113,16 @@ function siteNeedingHelp(sim: AllocationSim, agent: number, target: number): num
   return best;
 }
 
+/**
+ * The oracle's message protocol: ask for help for the nearest seen demand that will fall short,
+ * else announce the target site, else say nothing.
+ */
+function protocolMessage(sim: AllocationSim, agent: number, target: number): number {
+  const help = siteNeedingHelp(sim, agent, target);
+  if (help >= 0) return sim.helpMessage(help, sim.kindAt(help));
+  return target >= 0 ? 1 + target : SILENT;
+}
+
 function teamPolicy(name: string, coordinated: boolean, useMessages: boolean): TeamPolicy {
   return {
     name,
@@ -126,17 +145,14 @@ function teamPolicy(name: string, coordinated: boolean, useMessages: boolean): T
         } else if (target >= 0) {
           actions[a] = 1 + target;
         }
-        if (!useMessages) continue;
-        const help = siteNeedingHelp(sim, a, target);
-        if (help >= 0) messages[a] = sim.helpMessage(help, sim.kindAt(help));
-        else if (target >= 0) messages[a] = 1 + target;
+        if (useMessages) messages[a] = protocolMessage(sim, a, target);
       }
     },
   };
 }
 
 const factories: Readonly<Record<ReferencePolicyName, () => TeamPolicy>> = {
-  oracle: () => teamPolicy("oracle", true, true),
+  oracle: () => exactOracle("oracle", teamPolicy("oracle", true, true), protocolMessage),
   "oracle-no-comm": () => teamPolicy("oracle-no-comm", true, false),
   greedy: () => teamPolicy("greedy", false, false),
   random: randomPolicy,
