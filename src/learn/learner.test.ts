@@ -136,10 +136,26 @@ test("bc on fully observed small planning tasks comes within 0.25 of the exact o
 });
 
 test("bc on small allocation tasks beats random by 0.2; its imitation gap to the oracle is reported", async (t) => {
-  // Allocation's oracle keeps a target site in memory and acts on what it heard earlier; the
-  // policy sees only the current view and last step's messages, so an imitation gap remains
-  // (0.41 of the oracle's normalised score at this budget and seed).
-  const l = await trained("bc", "allocation");
+  // Horizon 13 is just past the allocation oracle's exact limits (horizon ≤ 12), so the
+  // demonstrations come from the documented decentralised heuristic, as on every suite task
+  // (horizons ≥ 20). Within the limits the oracle is a centralised planner over every agent's
+  // stock and site, which a policy reading its own view cannot clone. The heuristic keeps a target
+  // site in memory and acts on what it heard earlier; the policy sees only the current view and
+  // last step's messages, so an imitation gap remains.
+  const l = new Learner({
+    method: "bc",
+    config: resolveConfig("bc", small),
+    tasks: generateTasks({
+      family: "allocation",
+      count: 12,
+      seed: 7,
+      params: { agents: 3, horizon: 13 },
+    }),
+    encoder: new HashingEncoder({ dimension: 64 }),
+    gemm: blockedGemm,
+    seed: 1,
+  });
+  await l.train(3072);
   const score = await greedyScore(l);
   const random = randomScore(l);
   t.diagnostic(
