@@ -342,3 +342,105 @@ test("a critic that is never read is never built, and reading one after the grap
   g.reset();
   assert.throws(() => out.stateValues, StateError);
 });
+
+test("the default V(s) layout is unchanged: same fingerprint, weights and values as before the joint-observation option", async () => {
+  const { table, batch } = await silentFixture(4, 8);
+  const width = makeMarlEnv("simple_spread_v3").featureSize;
+  const base = { textDim: 8, numericWidth: width, hidden: 8, heads: 2 };
+  const plain = new PolicyNetwork(base, Rng.fromSeed("golden"));
+  const named = new PolicyNetwork(
+    { ...base, stateInput: "team-embedding" },
+    Rng.fromSeed("golden"),
+  );
+  assert.equal(plain.fingerprint, "troupe-policy/v1 text=8 numeric=18 hidden=8 heads=2");
+  assert.equal(named.fingerprint, plain.fingerprint);
+  assert.deepEqual(
+    named.parameters().map((p) => Array.from(p.value)),
+    plain.parameters().map((p) => Array.from(p.value)),
+  );
+  const g = new Graph(naiveGemm, { recordGradients: false });
+  // Recorded from the network before the option existed (same seed and batch).
+  assert.deepEqual(
+    Array.from(plain.forward(g, table.matrix(), batch).stateValues.value),
+    [0.08161153644323349, 0.25317659974098206, 0.23255768418312073, 0.05902549624443054],
+  );
+});
+
+test("the joint-observation V(s) reads every agent's numeric observation of its own team, and only those", async () => {
+  const { table, batch } = await silentFixture(3, 8);
+  const width = makeMarlEnv("simple_spread_v3").featureSize;
+  const policy = new PolicyNetwork(
+    {
+      textDim: 8,
+      numericWidth: width,
+      hidden: 8,
+      heads: 2,
+      stateInput: "joint-observation",
+      teamSize: 3,
+    },
+    Rng.fromSeed("joint"),
+  );
+  assert.equal(
+    policy.fingerprint,
+    "troupe-policy/v1 text=8 numeric=18 hidden=8 heads=2 state=joint-observation team=3",
+  );
+  assert.equal(policy.stateValue.layers[0].inDim, 3 * width);
+  const values = (numeric: Float32Array) => {
+    const g = new Graph(naiveGemm, { recordGradients: false });
+    return Array.from(policy.forward(g, table.matrix(), { ...batch, numeric }).stateValues.value);
+  };
+  const before = values(batch.numeric);
+  for (let agent = 0; agent < 3; agent++) {
+    const numeric = Float32Array.from(batch.numeric);
+    // Team 1's agent `agent`: its first feature (own velocity) moved.
+    numeric[(3 + agent) * width] += 0.5;
+    const after = values(numeric);
+    assert.equal(after[0], before[0], `team 0 unchanged (agent ${agent})`);
+    assert.notEqual(after[1], before[1], `team 1 reads agent ${agent}`);
+    assert.equal(after[2], before[2], `team 2 unchanged (agent ${agent})`);
+  }
+});
+
+test("with the joint-observation V(s) every head's gradients match central differences", async () => {
+  const { table, batch } = await silentFixture(6, 8);
+  const width = makeMarlEnv("simple_spread_v3").featureSize;
+  const policy = new PolicyNetwork(
+    {
+      textDim: 8,
+      numericWidth: width,
+      hidden: 8,
+      heads: 2,
+      stateInput: "joint-observation",
+      teamSize: 3,
+    },
+    Rng.fromSeed("joint-gradients"),
+  );
+  const result = checkGradients(
+    (g) => everyHead(g, policy.forward(g, table.matrix(), batch), batch),
+    policy.parameters(),
+    Rng.fromSeed("grad"),
+    { gemm: naiveGemm, eps: 1e-2, atol: 3e-3, rtol: 2e-2 },
+  );
+  assert.ok(result.ok, result.worst);
+});
+
+test("the joint-observation V(s) refuses text-only networks and teams of another size", async () => {
+  const width = makeMarlEnv("simple_spread_v3").featureSize;
+  const joint = { textDim: 8, hidden: 8, heads: 2, stateInput: "joint-observation" } as const;
+  assert.throws(
+    () => new PolicyNetwork({ ...joint, numericWidth: 0, teamSize: 3 }, Rng.fromSeed(1)),
+    (e: unknown) => e instanceof ShapeError && /numericWidth/.test(e.message),
+  );
+  assert.throws(
+    () => new PolicyNetwork({ ...joint, numericWidth: width }, Rng.fromSeed(1)),
+    (e: unknown) => e instanceof ShapeError && /teamSize/.test(e.message),
+  );
+  const { table, batch } = await silentFixture(2, 8);
+  const policy = new PolicyNetwork({ ...joint, numericWidth: width, teamSize: 4 }, Rng.fromSeed(1));
+  const g = new Graph(naiveGemm, { recordGradients: false });
+  const out = policy.forward(g, table.matrix(), batch);
+  assert.throws(
+    () => out.stateValues,
+    (e: unknown) => e instanceof ShapeError && /4 agents in team order/.test(e.message),
+  );
+});

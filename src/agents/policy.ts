@@ -9,6 +9,9 @@
  *   μ(m|·) ∝ exp(⟨W_msg z_i, e(m)⟩),  e(m) = tanh(W_mcand enc(text m))  the message head
  *   V(oⁱ)  = w_v · z_i                               decentralised critic
  *   V(s)   = MLP(mean_i z_i)                         centralised critic (team mean: any team size)
+ *   V(s)   = MLP([numeric_1, …, numeric_N])          or, opt-in (`stateInput: "joint-observation"`),
+ *                                                    its own network over the team's concatenated
+ *                                                    numeric observations (fixed team size N)
  *   Q_act(s, a⁻ⁱ, a) = ⟨tanh(W_q [mean z, mean_{j≠i} e(a_j)]), e(a)⟩ + b   centralised per-candidate critic
  *
  * and the same form over messages, Q_msg(s, m⁻ⁱ, m) with the team-mates' chosen messages, for the
@@ -51,7 +54,22 @@ export interface PolicyConfig {
   readonly hidden: number;
   /** Attention heads over the inbox; must divide `hidden`. */
   readonly heads: number;
+  /**
+   * What the centralised critic V(s) reads: "team-embedding" (default) the mean of the agents'
+   * embeddings z_i, or "joint-observation" the concatenation of the team's numeric observations
+   * in agent order, through its own MLP (EPyMARL's CentralVCritic over the MPE/LBF state). The
+   * latter needs `numericWidth` > 0 and every team of `teamSize` agents. Its hidden layers are
+   * tanh, not EPyMARL's ReLU: a ReLU V over MPE's unbounded positions, bootstrapped by n-step
+   * returns without EPyMARL's target critic, diverged (MAPPO Spread seed 1: value loss 2.5e8 at
+   * 200k steps, the shared gradient-norm clip then froze the actor; return −90).
+   */
+  readonly stateInput?: StateInput;
+  /** Agents per team, needed (and only read) with `stateInput: "joint-observation"`. */
+  readonly teamSize?: number;
 }
+
+/** The input of the centralised critic V(s); see {@link PolicyConfig.stateInput}. */
+export type StateInput = "team-embedding" | "joint-observation";
 
 /** What one forward pass gives. */
 export interface PolicyOutput {
@@ -100,8 +118,15 @@ export class PolicyNetwork implements Module {
     rng: Rng,
   ) {
     const { textDim, numericWidth, hidden, heads } = config;
-    for (const [key, value] of Object.entries(config)) {
-      if (!Number.isInteger(value) || value < (key === "numericWidth" ? 0 : 1)) {
+    const joint = config.stateInput === "joint-observation";
+    const sizes: Record<string, unknown> = { textDim, numericWidth, hidden, heads };
+    if (joint) sizes.teamSize = config.teamSize;
+    for (const [key, value] of Object.entries(sizes)) {
+      if (
+        typeof value !== "number" ||
+        !Number.isInteger(value) ||
+        value < (key === "numericWidth" ? 0 : 1)
+      ) {
         throw new ShapeError({
           input: `policy config ${key}`,
           problem: "is not a valid size",
@@ -110,6 +135,24 @@ export class PolicyNetwork implements Module {
           fix: `set ${key} to a whole number`,
         });
       }
+    }
+    if (config.stateInput !== undefined && !joint && config.stateInput !== "team-embedding") {
+      throw new ShapeError({
+        input: "policy config stateInput",
+        problem: "is not a known critic input",
+        expected: '"team-embedding" or "joint-observation"',
+        actual: String(config.stateInput),
+        fix: "pick one of the listed inputs",
+      });
+    }
+    if (joint && numericWidth === 0) {
+      throw new ShapeError({
+        input: "policy config stateInput",
+        problem: "joint-observation needs numeric observations",
+        expected: "numericWidth > 0",
+        actual: "numericWidth 0 (text only)",
+        fix: 'use stateInput "team-embedding" for text-only tasks',
+      });
     }
     if (hidden % heads !== 0) {
       throw new ShapeError({
@@ -134,7 +177,14 @@ export class PolicyNetwork implements Module {
       activation: "tanh",
     });
     this.observationValue = new Linear("critic.observation", hidden, 1, rng);
-    this.stateValue = new Mlp("critic.state", [hidden, hidden, 1], "tanh", rng);
+    this.stateValue = joint
+      ? new Mlp(
+          "critic.state",
+          [(config.teamSize ?? 0) * numericWidth, hidden, hidden, 1],
+          "tanh",
+          rng,
+        )
+      : new Mlp("critic.state", [hidden, hidden, 1], "tanh", rng);
     this.actionCritic = new Linear("critic.q.action", 2 * hidden, hidden, rng, {
       activation: "tanh",
     });
@@ -146,7 +196,11 @@ export class PolicyNetwork implements Module {
   /** A string that changes whenever the architecture does (the checkpoint fingerprint). */
   get fingerprint(): string {
     const c = this.config;
-    return `troupe-policy/v1 text=${c.textDim} numeric=${c.numericWidth} hidden=${c.hidden} heads=${c.heads}`;
+    const base = `troupe-policy/v1 text=${c.textDim} numeric=${c.numericWidth} hidden=${c.hidden} heads=${c.heads}`;
+    // The default layout keeps its fingerprint, so its checkpoints load as before.
+    return c.stateInput === "joint-observation"
+      ? `${base} state=joint-observation team=${c.teamSize}`
+      : base;
   }
 
   /** Every parameter, in a fixed order. */
@@ -270,6 +324,10 @@ export class PolicyNetwork implements Module {
     // The critics are built on first read: a learner that trains one critic (IPPO reads V(oⁱ),
     // MAPPO V(s)) or an evaluation that reads neither skips the other's layers.
     const { observationValue, stateValue } = this;
+    const stateInput =
+      this.config.stateInput === "joint-observation"
+        ? () => jointObservation(g, batch, this.config.teamSize ?? 0)
+        : null;
     let teamState: Tensor | null = null;
     let observationValues: Tensor | null = null;
     let stateValues: Tensor | null = null;
@@ -302,7 +360,7 @@ export class PolicyNetwork implements Module {
         return observationValues;
       },
       get stateValues(): Tensor {
-        stateValues ??= stateValue.forward(g, teamStateOf());
+        stateValues ??= stateValue.forward(g, stateInput === null ? teamStateOf() : stateInput());
         return stateValues;
       },
       actionQ: withQ
@@ -313,6 +371,30 @@ export class PolicyNetwork implements Module {
         : null,
     };
   }
+}
+
+/**
+ * The team's numeric observations side by side, `[J × teamSize·numericWidth]`, agent 0's first:
+ * the batch's numeric rows read as one row per team (no copy), which needs every team to hold
+ * `teamSize` agents in team order. Throws a ShapeError naming the first team that does not.
+ */
+function jointObservation(g: Graph, batch: PolicyBatch, teamSize: number): Tensor {
+  const teams = batch.teamOffsets.length - 1;
+  for (let j = 0; j < teams; j++) {
+    const start = batch.teamOffsets[j];
+    let ok = batch.teamOffsets[j + 1] - start === teamSize;
+    for (let a = 0; ok && a < teamSize; a++) ok = batch.agentIndex[start + a] === a;
+    if (!ok) {
+      throw new ShapeError({
+        input: `PolicyNetwork.forward: team ${j}`,
+        problem: "does not fit the joint-observation critic",
+        expected: `${teamSize} agents in team order`,
+        actual: `${batch.teamOffsets[j + 1] - start} agents`,
+        fix: 'train tasks of one team size, or use stateInput "team-embedding"',
+      });
+    }
+  }
+  return g.input("jointObservation", batch.numeric, teams, teamSize * batch.numericWidth);
 }
 
 /**

@@ -20,6 +20,12 @@ export const LearnerConfigSchema = z
       .enum(["state", "observation"])
       .default("state")
       .describe("baseline: centralised V(s) of the team, or each agent's own V(oⁱ) (IPPO)"),
+    stateCritic: z
+      .enum(["team-embedding", "joint-observation"])
+      .default("team-embedding")
+      .describe(
+        "what V(s) reads: the mean of the agents' embeddings (any team size), or its own MLP over the team's concatenated numeric observations (EPyMARL's MAPPO state; fixed team size, numeric tasks only)",
+      ),
     reward: z
       .enum(["team", "individual", "difference-privileged"])
       .default("team")
@@ -261,6 +267,24 @@ export function resolveConfig(
       expected: 'critic "state" with agentCredit or shaping',
       actual: `critic "observation", agentCredit ${config.agentCredit}, shaping ${config.shaping}`,
       fix: 'set critic to "state" or turn the terms off',
+    });
+  }
+  if (config.stateCritic === "joint-observation" && config.numericWidth === 0) {
+    throw new ConfigError({
+      input: "config field stateCritic",
+      problem: "joint-observation needs numeric observations",
+      expected: "numericWidth > 0 (the standard MARL scenarios)",
+      actual: `stateCritic "joint-observation", numericWidth 0 (text only)`,
+      fix: 'set stateCritic to "team-embedding" for text-only tasks',
+    });
+  }
+  if (config.stateCritic === "joint-observation" && config.critic !== "state") {
+    throw new ConfigError({
+      input: "config fields critic / stateCritic",
+      problem: "joint-observation is the input of the centralised critic, which is not trained",
+      expected: 'critic "state" with stateCritic "joint-observation"',
+      actual: `critic "${config.critic}"`,
+      fix: 'set critic to "state" or stateCritic to "team-embedding"',
     });
   }
   return config;

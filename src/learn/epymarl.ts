@@ -1,7 +1,8 @@
 /**
  * EPyMARL's IPPO and MAPPO defaults as learner configs (for the race on the standard MARL
  * environments, docs/benchmarks.md). They are overrides on the `decentralized` (IPPO: per-agent
- * critics V(oⁱ)) and `shared-td` (MAPPO: centralised V(s)) presets, carried over one for one from
+ * critics V(oⁱ)) and `shared-td` (MAPPO: centralised V(s), here over the joint observation,
+ * `stateCritic: "joint-observation"`) presets, carried over one for one from
  * the issue's statement of EPyMARL's defaults: lr 3e-4, hidden 128, 4 epochs on the whole batch,
  * clip 0.2, entropy 0.001, 5-step returns, reward standardisation, 10 parallel episodes per update,
  * γ 0.99, gradient-norm clip 10, no advantage normalisation. Every deviation from EPyMARL is listed
@@ -17,13 +18,36 @@ export interface EpymarlAlgorithm {
   /** The learner method preset it runs on. */
   readonly method: "decentralized" | "shared-td";
   readonly summary: string;
+  /** Config fields of this algorithm on top of {@link EPYMARL_DEFAULTS}. */
+  readonly fields: Partial<LearnerConfig>;
 }
 
 /** EPyMARL's algorithms by name. */
-export const EPYMARL_ALGORITHMS: ReadonlyMap<string, EpymarlAlgorithm> = new Map([
-  ["ippo", { method: "decentralized", summary: "IPPO: per-agent critic V(oⁱ), shared parameters" }],
-  ["mappo", { method: "shared-td", summary: "MAPPO: centralised critic V(s), shared parameters" }],
-] as const);
+export const EPYMARL_ALGORITHMS: ReadonlyMap<string, EpymarlAlgorithm> = new Map<
+  string,
+  EpymarlAlgorithm
+>([
+  [
+    "ippo",
+    {
+      method: "decentralized",
+      summary: "IPPO: per-agent critic V(oⁱ), shared parameters",
+      fields: {},
+    },
+  ],
+  [
+    "mappo",
+    {
+      method: "shared-td",
+      summary:
+        "MAPPO: centralised critic V(s) over the joint observation (EPyMARL's cv_critic on the env state), shared parameters",
+      // EPyMARL's cv_critic reads the environment's state: for MPE and LBF through gymma, the
+      // agents' observations side by side, in its own network (hidden_dim; ours tanh, see
+      // PolicyConfig.stateInput).
+      fields: { stateCritic: "joint-observation" },
+    },
+  ],
+]);
 
 /** Parallel episodes per update (EPyMARL's batch_size_run = batch_size = 10). */
 export const EPYMARL_PARALLEL_EPISODES = 10;
@@ -68,6 +92,7 @@ export function epymarlConfig(
   const envs = EPYMARL_PARALLEL_EPISODES;
   const config = resolveConfig(algorithm.method, {
     ...EPYMARL_DEFAULTS,
+    ...algorithm.fields,
     envs,
     rolloutSteps: horizon,
     minibatchTeams: envs * horizon,

@@ -101,6 +101,9 @@ export class Learner {
         numericWidth: config.numericWidth,
         hidden: config.hidden,
         heads: config.heads,
+        ...(config.stateCritic === "joint-observation"
+          ? { stateInput: config.stateCritic, teamSize: fixedTeamSize(tasks) }
+          : {}),
       },
       root.split("policy"),
     );
@@ -407,4 +410,22 @@ function samplesOf(teamOffsets: Int32Array, teams: Int32Array): Int32Array {
 
 function pick(values: Float32Array, indices: Int32Array): Float32Array {
   return Float32Array.from(indices, (i) => values[i]);
+}
+
+/**
+ * The one team size of `tasks` (the joint-observation critic's input width depends on it); a
+ * ConfigError listing the sizes when they differ.
+ */
+function fixedTeamSize(tasks: readonly TrainingTask[]): number {
+  const sizes = [...new Set(tasks.map((t) => t.task.params.agents))].sort((a, b) => a - b);
+  if (sizes.length !== 1) {
+    throw new ConfigError({
+      input: "config field stateCritic",
+      problem: "joint-observation needs one team size across the training tasks",
+      expected: "tasks of a single team size (the standard MARL scenarios)",
+      actual: `team sizes ${sizes.join(", ")}`,
+      fix: 'set stateCritic to "team-embedding" (any team size) or train on one team size',
+    });
+  }
+  return sizes[0];
 }
