@@ -8,6 +8,9 @@
  * our runs needed to first reach EPyMARL's final return. `--seeds N` (default 5), `--scenario
  * spread|lbf` to run one half, `--budget-scale F` for a shortened smoke run (not comparable),
  * `--test-greedy` to test with the argmax action instead (a labelled extra, not EPyMARL's protocol).
+ * `--scenario coop` runs only the learning check on Foraging-8x8-2p-2f-coop-v3 (every food needs
+ * both agents at once): no published EPyMARL figure, so it is judged against random play and the
+ * uncoordinated heuristic.
  */
 import { Rng } from "../src/core/prng.js";
 import {
@@ -20,6 +23,7 @@ import { mean, studentTwoSidedP, variance } from "../src/experiment/stats.js";
 import { type RaceResult, runRace } from "../src/learn/marl-race.js";
 import { blockedGemm } from "../src/model/gemm/blocked.js";
 import { loadOpenBlas } from "../src/model/gemm/openblas.js";
+import type { Gemm } from "../src/model/gemm.js";
 import { type Figure, table } from "./suite.js";
 
 /** One race row: an algorithm on a scenario, with EPyMARL's figure from the issue. */
@@ -132,6 +136,7 @@ export async function runTrainingRace(
   log(
     `Training race: ${seeds} seeds per row, GEMM ${blas.ok ? `openblas (${blas.config})` : "blocked (OpenBLAS addon not loaded)"}, one process, ${TEST_EPISODES} ${testGreedy ? "greedy (argmax; not EPyMARL's protocol)" : "sampled (EPyMARL's soft_policies)"} test episodes every ${TEST_INTERVAL.toLocaleString("en-US")} joint steps${scale !== 1 ? `, budget × ${scale} (smoke run: not comparable)` : ""}`,
   );
+  if (only === "coop") return coopLearningCheck(log, { seeds, scale, testGreedy, gemm });
   const figures: Figure[] = [];
   const rows: string[][] = [];
   const reachRows: string[][] = [];
@@ -215,5 +220,75 @@ export async function runTrainingRace(
     });
   log("Reference rows, 1,000 episodes each");
   log(table(["scenario", "policy", "team return"], refRows));
+  return figures;
+}
+
+const COOP_SCENARIO = "Foraging-8x8-2p-2f-coop-v3";
+/** The coop check's budget: the same as LBF's race rows (EPyMARL's last LBF test step). */
+const COOP_BUDGET = 181_800;
+
+/**
+ * IPPO and MAPPO on the cooperative LBF variant, where food is loaded only when both agents load
+ * it together: the final test return beside random play and the heuristic (which never waits for
+ * its partner), so learning that needs coordination shows as a return above both.
+ */
+async function coopLearningCheck(
+  log: (line: string) => void,
+  options: {
+    readonly seeds: number;
+    readonly scale: number;
+    readonly testGreedy: boolean;
+    readonly gemm: Gemm;
+  },
+): Promise<Figure[]> {
+  const sim = makeMarlEnv(COOP_SCENARIO);
+  const rng = Rng.fromSeed("bench-marl-coop-ref");
+  const random = randomReturnStats(sim, 1000, rng);
+  const heuristic = policyReturnStats(sim, marlHeuristicPolicy(sim), 1000, rng);
+  const figures: Figure[] = [];
+  const rows: string[][] = [
+    ["random", `${fmt(random.mean, 3)} ± ${fmt(random.se, 3)} (SE, 1,000 episodes)`, "", ""],
+    [
+      "heuristic",
+      `${fmt(heuristic.mean, 3)} ± ${fmt(heuristic.se, 3)} (SE, 1,000 episodes)`,
+      "",
+      "",
+    ],
+  ];
+  for (const algorithm of ["ippo", "mappo"] as const) {
+    const finals: number[] = [];
+    const seconds: number[] = [];
+    for (let seed = 0; seed < options.seeds; seed++) {
+      const result = await runRace({
+        algorithm,
+        scenario: COOP_SCENARIO,
+        seed,
+        budget: Math.round(COOP_BUDGET * options.scale),
+        testInterval: TEST_INTERVAL,
+        testEpisodes: TEST_EPISODES,
+        testGreedy: options.testGreedy,
+        gemm: options.gemm,
+      });
+      const final = result.tests[result.tests.length - 1];
+      finals.push(final.meanReturn);
+      seconds.push(result.wallSeconds);
+      log(
+        `  ${algorithm.toUpperCase()} coop seed ${seed}: ${result.steps.toLocaleString("en-US")} steps, ${fmt(result.wallSeconds, 1)} s, final test ${fmt(final.meanReturn, 3)}; curve ${result.tests.map((t) => `${Math.round(t.step / 1000)}k:${fmt(t.meanReturn, 2)}`).join(" ")}`,
+      );
+    }
+    rows.push([
+      algorithm.toUpperCase(),
+      `${fmt(mean(finals), 3)} ± ${fmt(Math.sqrt(variance(finals)), 3)} (std over ${options.seeds} seeds)`,
+      `${fmt(mean(seconds), 1)} s`,
+      mean(finals) > heuristic.mean ? "above the heuristic" : "NOT above the heuristic",
+    ]);
+    figures.push(
+      { name: `coop.${algorithm}.final_return.mean`, value: mean(finals), unit: "team return" },
+      { name: `coop.${algorithm}.wall_seconds.mean`, value: mean(seconds), unit: "s" },
+    );
+  }
+  log("");
+  log(`Learning check on ${COOP_SCENARIO} (no published EPyMARL figure)`);
+  log(table(["policy", "final test return", "wall time", "verdict"], rows));
   return figures;
 }
