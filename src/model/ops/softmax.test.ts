@@ -1,7 +1,7 @@
 /** Masked log-softmax and entropy over variable-length candidate segments. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { InputError } from "../../core/errors.js";
+import { InputError, NumericError } from "../../core/errors.js";
 import { Rng } from "../../core/prng.js";
 import { naiveGemm } from "../gemm/naive.js";
 import { checkGradients, randomParameter } from "../gradcheck.js";
@@ -73,6 +73,20 @@ test("a fully masked segment throws an InputError naming the segment", () => {
     (e: unknown) => {
       assert.ok(e instanceof InputError);
       assert.match(e.message, /segment 1 .*every candidate masked out/);
+      return true;
+    },
+  );
+});
+
+test("a segment whose allowed scores are all NaN throws a NumericError, not a mask error", () => {
+  const g = new Graph(naiveGemm);
+  const scores = g.input("scores", Float32Array.from([0, 1, Number.NaN, Number.NaN]), 4, 1);
+  const offsets = Int32Array.from([0, 2, 4]);
+  assert.throws(
+    () => maskedLogSoftmax(g, scores, offsets, Uint8Array.from([1, 1, 1, 0])),
+    (e: unknown) => {
+      assert.ok(e instanceof NumericError);
+      assert.match(e.message, /segment 1 .*no finite score among its allowed candidates/);
       return true;
     },
   );

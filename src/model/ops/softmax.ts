@@ -3,7 +3,7 @@
  * entropy of each segment's distribution. Scores are read as one flat vector (usually an n×1
  * column of candidate scores; a dense B×K matrix is B segments of K with offsets 0, K, 2K, …).
  */
-import { InputError } from "../../core/errors.js";
+import { InputError, NumericError } from "../../core/errors.js";
 import { expectEqual, expectOffsets } from "../check.js";
 import type { Graph } from "../graph.js";
 import type { Tensor } from "../tensor.js";
@@ -41,6 +41,18 @@ export function maskedLogSoftmax(
     for (let i = start; i < end; i++)
       if ((mask === null || mask[i] !== 0) && z[i] > max) max = z[i];
     if (max === Number.NEGATIVE_INFINITY) {
+      let allowed = 0;
+      for (let i = start; i < end; i++) if (mask === null || mask[i] !== 0) allowed++;
+      if (allowed > 0) {
+        // Allowed candidates whose scores are all NaN or −∞: the network diverged, not the mask.
+        throw new NumericError({
+          input: `maskedLogSoftmax: segment ${s} of "${scores.name}" (entries ${start}–${end - 1})`,
+          problem: "has no finite score among its allowed candidates",
+          expected: "finite scores",
+          actual: `${allowed} allowed, scores ${Array.from(z.subarray(start, end)).join(", ")}`,
+          fix: "the policy's weights went NaN or infinite: lower the learning rate or check the inputs, and resume from the last good checkpoint",
+        });
+      }
       throw new InputError({
         input: `maskedLogSoftmax: segment ${s} of "${scores.name}" (entries ${start}–${end - 1})`,
         problem: end === start ? "is empty" : "has every candidate masked out",
