@@ -29,11 +29,12 @@ function learner(
   seed = 1,
   overrides = {},
   dimension = 64,
+  horizon = 8,
 ): Learner {
   return new Learner({
     method,
     config: resolveConfig(method, { ...small, ...overrides }),
-    tasks: generateTasks({ family, count: 12, seed: 7, params: { agents: 3, horizon: 8 } }),
+    tasks: generateTasks({ family, count: 12, seed: 7, params: { agents: 3, horizon } }),
     encoder: new HashingEncoder({ dimension }),
     gemm: blockedGemm,
     seed,
@@ -142,19 +143,7 @@ test("bc on small allocation tasks beats random by 0.2; its imitation gap to the
   // stock and site, which a policy reading its own view cannot clone. The heuristic keeps a target
   // site in memory and acts on what it heard earlier; the policy sees only the current view and
   // last step's messages, so an imitation gap remains.
-  const l = new Learner({
-    method: "bc",
-    config: resolveConfig("bc", small),
-    tasks: generateTasks({
-      family: "allocation",
-      count: 12,
-      seed: 7,
-      params: { agents: 3, horizon: 13 },
-    }),
-    encoder: new HashingEncoder({ dimension: 64 }),
-    gemm: blockedGemm,
-    seed: 1,
-  });
+  const l = learner("bc", "allocation", 1, {}, 64, 13);
   await l.train(3072);
   const score = await greedyScore(l);
   const random = randomScore(l);
