@@ -51,6 +51,34 @@ test("clipping by global norm scales every gradient by the same factor", () => {
   );
 });
 
+test("clip groups are clipped apart, each as its own optimiser would clip it", () => {
+  // Group 0 has norm 5 (clipped to 2.5: × 0.5), group 1 norm 2 (under the limit: untouched).
+  const grouped = [
+    parameter("a", [0, 0], [3, 0]),
+    parameter("b", [0], [4]),
+    parameter("c", [0], [2]),
+  ];
+  const adam = new Adam(grouped, { learningRate: 0.1, maxGradNorm: 2.5, clipGroups: [0, 0, 1] });
+  const info = adam.step();
+  assert.equal(info.gradNorm, Math.sqrt(29));
+  assert.equal(info.clipScale, 0.5);
+  const actor = [parameter("a", [0, 0], [3, 0]), parameter("b", [0], [4])];
+  const critic = [parameter("c", [0], [2])];
+  new Adam(actor, { learningRate: 0.1, maxGradNorm: 2.5 }).step();
+  new Adam(critic, { learningRate: 0.1, maxGradNorm: 2.5 }).step();
+  assert.deepEqual(
+    grouped.map((p) => Array.from(p.value)),
+    [...actor, ...critic].map((p) => Array.from(p.value)),
+  );
+});
+
+test("clip groups of the wrong length are rejected with a ConfigError naming the option", () => {
+  assert.throws(
+    () => new Adam([parameter("a", [0], [1])], { clipGroups: [0, 1] }),
+    (e: unknown) => e instanceof ConfigError && /clipGroups/.test(e.message),
+  );
+});
+
 test("a small MLP learns XOR of two signs: cross-entropy below 0.05 within 300 steps", () => {
   const rng = Rng.fromSeed("xor");
   const rows = 64;

@@ -26,13 +26,19 @@ export interface AdamOptions {
   readonly maxGradNorm?: number;
   /** Decoupled weight decay (AdamW): each step multiplies parameters by `1 − lr·decay`; default 0. */
   readonly weightDecay?: number;
+  /**
+   * Per parameter (same order), the group whose gradient norm it is clipped with: each group is
+   * clipped to `maxGradNorm` apart, as two optimisers with their own clipping would (EPyMARL clips
+   * its actor's and critic's gradients apart). Default: one group.
+   */
+  readonly clipGroups?: readonly number[];
 }
 
 /** What one {@link Adam.step} did. */
 export interface AdamStepInfo {
-  /** Global L2 norm of the gradients before clipping. */
+  /** Global L2 norm of the gradients before clipping (over every group). */
   readonly gradNorm: number;
-  /** The factor every gradient was multiplied by (1 when not clipped). */
+  /** The factor the gradients were multiplied by (1 when not clipped; the smallest over groups). */
   readonly clipScale: number;
 }
 
@@ -51,6 +57,9 @@ export class Adam {
   stepCount = 0;
   /** Per parameter, 1 when its gradient was all zero at the last norm pass. */
   private readonly zeroGrad: Uint8Array;
+  /** Per parameter, its clip group; and per group, Σ g² of the last norm pass. */
+  private readonly groupOf: Int32Array;
+  private readonly groupSquares: Float64Array;
   /** Per parameter, float64 views of its two moment arrays (for the all-zero test). */
   private readonly momentPairs: (readonly MomentPairs[])[];
   /**
@@ -86,6 +95,8 @@ export class Adam {
       });
     }
     this.zeroGrad = new Uint8Array(params.length);
+    this.groupOf = clipGroupsOf(params.length, options.clipGroups);
+    this.groupSquares = new Float64Array(Math.max(0, ...this.groupOf) + 1);
     this.first = params.map((p) => new Float32Array(p.value.length));
     this.second = params.map((p) => new Float32Array(p.value.length));
     this.momentPairs = params.map((_, i) => [
@@ -117,7 +128,10 @@ export class Adam {
   step(): AdamStepInfo {
     const gradNorm = Math.sqrt(this.squaredGradNorm());
     if (!Number.isFinite(gradNorm)) this.throwNonFinite();
-    const clipScale = gradNorm > this.maxGradNorm ? this.maxGradNorm / gradNorm : 1;
+    const groupScales = Array.from(this.groupSquares, (squares) => {
+      const norm = Math.sqrt(squares);
+      return norm > this.maxGradNorm ? this.maxGradNorm / norm : 1;
+    });
     this.stepCount++;
     const b1 = this.beta1;
     const b2 = this.beta2;
@@ -141,21 +155,23 @@ export class Adam {
         }
       }
       this.knownZero[p] = 0;
+      const clipScale = groupScales[this.groupOf[p]];
       if (clipScale === 1 && keep === 1)
         adamUnscaled(value, grad, m, v, b1, b2, stepSize, secondCorrection, eps);
       else adamScaled(value, grad, m, v, b1, b2, stepSize, secondCorrection, eps, clipScale, keep);
       grad.fill(0);
     }
-    return { gradNorm, clipScale };
+    return { gradNorm, clipScale: Math.min(...groupScales) };
   }
 
   /**
    * Σ g² over every gradient in float64, parameter by parameter, each parameter's sum in four
    * interleaved partial sums (one running sum is bound by the latency of its additions); marks
-   * the all-zero gradients.
+   * the all-zero gradients and sums each clip group.
    */
   private squaredGradNorm(): number {
     let total = 0;
+    this.groupSquares.fill(0);
     for (let p = 0; p < this.params.length; p++) {
       const grad = this.params[p].grad;
       const n = grad.length;
@@ -174,6 +190,7 @@ export class Adam {
       const own = s0 + s1 + (s2 + s3);
       // A float32 gradient's square never underflows in float64: zero means every entry is zero.
       this.zeroGrad[p] = own === 0 ? 1 : 0;
+      this.groupSquares[this.groupOf[p]] += own;
       total += own;
     }
     return total;
@@ -280,6 +297,21 @@ function momentPairs(moments: Float32Array): MomentPairs {
     words: new Float64Array(moments.buffer, moments.byteOffset, pairs),
     tail: moments.length % 2 === 1 ? moments.subarray(moments.length - 1) : null,
   };
+}
+
+/** The clip group of each of `count` parameters; throws a ConfigError for a malformed list. */
+function clipGroupsOf(count: number, groups: readonly number[] | undefined): Int32Array {
+  if (groups === undefined) return new Int32Array(count);
+  if (groups.length !== count || groups.some((g) => !Number.isInteger(g) || g < 0 || g > 255)) {
+    throw new ConfigError({
+      input: "Adam clipGroups",
+      problem: "does not give each parameter a group",
+      expected: `${count} integers in 0…255, one per parameter`,
+      actual: `${groups.length} entries`,
+      fix: "pass one group index per parameter, in the parameters' order",
+    });
+  }
+  return Int32Array.from(groups);
 }
 
 /** Sets every parameter's gradient to zero (when a step is skipped). */
