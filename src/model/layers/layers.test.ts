@@ -200,3 +200,23 @@ test("a linear layer's products with candidate rows equal its output dotted with
   const g = new Graph(naiveGemm);
   assert.throws(() => tanh.forwardProducts(g, g.param(x), g.param(c)), ShapeError);
 });
+
+test("an MLP's copy has its weights, and blending moves them τ of the way to the source's", () => {
+  const source = new Mlp("critic", [3, 4, 1], "tanh", Rng.fromSeed("blend-source"));
+  const copy = source.copy("target.critic");
+  assert.deepEqual(
+    copy.parameters().map((p) => Array.from(p.value)),
+    source.parameters().map((p) => Array.from(p.value)),
+  );
+  assert.equal(copy.parameters()[0].name.startsWith("target.critic."), true);
+  const before = Array.from(copy.layers[0].weight.value);
+  source.layers[0].weight.value.fill(1);
+  copy.blendFrom(source, 0.25);
+  copy.layers[0].weight.value.forEach((w, i) => {
+    assert.ok(Math.abs(w - (before[i] + 0.25 * (1 - before[i]))) < 1e-6, `weight ${i}: ${w}`);
+  });
+  assert.throws(
+    () => copy.blendFrom(new Mlp("other", [3, 2, 1], "tanh", Rng.fromSeed(1)), 0.5),
+    (e: unknown) => e instanceof ShapeError && /other layer sizes/.test(e.message),
+  );
+});

@@ -4,7 +4,7 @@
  * no graph at all, for batch-1 action selection.
  */
 import { ShapeError } from "../../core/errors.js";
-import type { Rng } from "../../core/prng.js";
+import { Rng } from "../../core/prng.js";
 import type { Gemm } from "../gemm.js";
 import type { Graph } from "../graph.js";
 import type { Activation } from "../ops/activations.js";
@@ -83,5 +83,41 @@ export class Mlp implements Module {
   /** Every layer's parameters, in layer order. */
   parameters(): Parameter[] {
     return this.layers.flatMap((layer) => layer.parameters());
+  }
+
+  /**
+   * A copy of this network under the name `name` (same sizes, activations and weights): e.g. a
+   * target network, moved towards this one by {@link Mlp.blendFrom}.
+   */
+  copy(name: string): Mlp {
+    const activation = this.layers.length > 1 ? this.layers[0].activation : "identity";
+    // The initial draw is overwritten at once; a fixed seed keeps the copy deterministic anyway.
+    const twin = new Mlp(name, this.sizes, activation, Rng.fromSeed("mlp-copy"));
+    twin.blendFrom(this, 1);
+    return twin;
+  }
+
+  /**
+   * Moves every weight τ of the way towards `source`'s, w ← (1 − τ)·w + τ·w_source (τ = 1
+   * copies): the soft update of a target network. Throws a ShapeError when the sizes differ.
+   */
+  blendFrom(source: Mlp, tau: number): void {
+    if (source.sizes.join() !== this.sizes.join()) {
+      throw new ShapeError({
+        input: "Mlp.blendFrom: source",
+        problem: "has other layer sizes",
+        expected: JSON.stringify(this.sizes),
+        actual: JSON.stringify(source.sizes),
+        fix: "blend from a network of the same shape (made by copy())",
+      });
+    }
+    const from = source.parameters();
+    const to = this.parameters();
+    for (let p = 0; p < to.length; p++) {
+      const target = to[p].value;
+      const value = from[p].value;
+      if (tau === 1) target.set(value);
+      else for (let i = 0; i < target.length; i++) target[i] += tau * (value[i] - target[i]);
+    }
   }
 }
