@@ -1,8 +1,9 @@
 /** The EPyMARL-style race run: its test schedule and EPyMARL's test-mode action selection. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { ConfigError } from "../core/errors.js";
 import { blockedGemm } from "../model/gemm/blocked.js";
-import { type RaceOptions, runRace } from "./marl-race.js";
+import { type RaceOptions, raceTestFirstSeed, runRace } from "./marl-race.js";
 
 const BASE: RaceOptions = {
   algorithm: "ippo",
@@ -44,4 +45,20 @@ test("a race tests after the first update, then every testInterval joint steps, 
     steps,
   );
   assert.equal(result.steps, 2_500);
+});
+
+test("each run's tests meet layouts of its own, disjoint across seeds and rounds, in the reserved range", () => {
+  const ranges = [0, 1, 999].flatMap((seed) =>
+    [0, 1, 10].map((round) => raceTestFirstSeed(seed, round, 100)),
+  );
+  ranges.sort((a, b) => a - b);
+  for (let i = 1; i < ranges.length; i++) assert.ok(ranges[i] - ranges[i - 1] >= 100);
+  assert.ok(ranges[0] >= 1_000_000_000);
+});
+
+test("a race seed outside the reserved test layouts is refused with a ConfigError", async () => {
+  await assert.rejects(
+    runRace({ ...BASE, seed: 5000 }),
+    (e: unknown) => e instanceof ConfigError && /race seed 5000/.test(e.message),
+  );
 });

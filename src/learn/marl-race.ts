@@ -13,6 +13,7 @@
  * greedy, 0.57 sampled). `testGreedy: true` gives the argmax tests (a labelled extra, not EPyMARL's).
  */
 
+import { ConfigError } from "../core/errors.js";
 import { Rng } from "../core/prng.js";
 import type { TextEncoder } from "../encode/encoder.js";
 import { HashingEncoder } from "../encode/hashing.js";
@@ -69,11 +70,40 @@ function raceEncoder(): TextEncoder {
   return new HashingEncoder({ dimension: 8 });
 }
 
-/** Test layouts are the same for every run at a given test round, and never training layouts. */
+/**
+ * Test layouts come from each run's own stream, as in EPyMARL, whose test episodes are played on
+ * the run's environments (seeded by the run's seed): runs with different seeds meet different
+ * layouts, so the spread of final scores over seeds includes the layout draw, as EPyMARL's does.
+ * (With one layout set for every seed, the ~0.015 standard error of a 100-episode LBF mean was
+ * shared by every seed and missing from the Welch interval.) IPPO and MAPPO with the same seed
+ * meet the same layouts. Reset seeds from 10⁹ up are never training layouts.
+ */
 const TEST_SEED_BASE = 1_000_000_000;
+/** Reset seeds reserved for each run's tests (more than any test schedule uses). */
+const TEST_SEEDS_PER_RUN = 1_000_000;
+
+/** The reset seed of the first test layout of run `seed`'s test round `round` (0 first). */
+export function raceTestFirstSeed(seed: number, round: number, episodes: number): number {
+  return TEST_SEED_BASE + seed * TEST_SEEDS_PER_RUN + round * episodes;
+}
 
 /** Trains one EPyMARL-style run and returns its test curve. */
 export async function runRace(options: RaceOptions): Promise<RaceResult> {
+  const testSeeds = Math.ceil(options.budget / options.testInterval + 2) * options.testEpisodes;
+  if (
+    !Number.isInteger(options.seed) ||
+    options.seed < 0 ||
+    options.seed > 1000 ||
+    testSeeds > TEST_SEEDS_PER_RUN
+  ) {
+    throw new ConfigError({
+      input: `race seed ${options.seed} / test schedule`,
+      problem: "does not fit the reserved test layouts",
+      expected: `a seed in 0…1000 and at most ${TEST_SEEDS_PER_RUN} test episodes per run`,
+      actual: `seed ${options.seed}, about ${testSeeds} test episodes`,
+      fix: "use a smaller seed, fewer test episodes or a longer test interval",
+    });
+  }
   const { method, config } = epymarlConfig(options.algorithm, options.scenario, options.overrides);
   const started = performance.now();
   const learner = new Learner({
@@ -96,7 +126,7 @@ export async function runRace(options: RaceOptions): Promise<RaceResult> {
       {
         ...EPYMARL_TASK_OPTIONS,
         freshLayouts: false,
-        firstSeed: TEST_SEED_BASE + tests.length * options.testEpisodes,
+        firstSeed: raceTestFirstSeed(options.seed, tests.length, options.testEpisodes),
       },
     );
     const result = await evaluatePolicy(
