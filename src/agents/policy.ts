@@ -8,6 +8,8 @@
  *   π(a|·) ∝ exp(⟨W_act z_i, e(a)⟩),  e(a) = tanh(W_cand enc(text a))   masked, variable candidate set
  *   μ(m|·) ∝ exp(⟨W_msg z_i, e(m)⟩),  e(m) = tanh(W_mcand enc(text m))  the message head
  *   V(oⁱ)  = w_v · z_i                               decentralised critic
+ *   V(oⁱ)  = MLP(numeric_i)                          or, opt-in (`observationInput: "own-observation"`),
+ *                                                    its own network over the agent's numeric observation
  *   V(s)   = MLP(mean_i z_i)                         centralised critic (team mean: any team size)
  *   V(s)   = MLP([numeric_1, …, numeric_N])          or, opt-in (`stateInput: "joint-observation"`),
  *                                                    its own network over the team's concatenated
@@ -66,7 +68,18 @@ export interface PolicyConfig {
   readonly stateInput?: StateInput;
   /** Agents per team, needed (and only read) with `stateInput: "joint-observation"`. */
   readonly teamSize?: number;
+  /**
+   * What the decentralised critic V(oⁱ) reads: "agent-embedding" (default) the actor's embedding
+   * z_i through one linear layer (actor and critic share the trunk), or "own-observation" the
+   * agent's numeric observation through an MLP of its own (EPyMARL's IPPO critic: a separate
+   * network over the observation and agent id; tanh hidden layers, as for the joint critic).
+   * Needs `numericWidth` > 0.
+   */
+  readonly observationInput?: ObservationInput;
 }
+
+/** The input of the decentralised critic V(oⁱ); see {@link PolicyConfig.observationInput}. */
+export type ObservationInput = "agent-embedding" | "own-observation";
 
 /** The input of the centralised critic V(s); see {@link PolicyConfig.stateInput}. */
 export type StateInput = "team-embedding" | "joint-observation";
@@ -108,6 +121,8 @@ export class PolicyNetwork implements Module {
   readonly messageQuery: Linear;
   readonly messageCandidate: Linear;
   readonly observationValue: Linear;
+  /** V(oⁱ)'s own network with `observationInput: "own-observation"`, else null. */
+  readonly observationCritic: Mlp | null;
   readonly stateValue: Mlp;
   readonly actionCritic: Linear;
   readonly messageCritic: Linear;
@@ -119,6 +134,7 @@ export class PolicyNetwork implements Module {
   ) {
     const { textDim, numericWidth, hidden, heads } = config;
     const joint = config.stateInput === "joint-observation";
+    const ownObservation = config.observationInput === "own-observation";
     const sizes: Record<string, unknown> = { textDim, numericWidth, hidden, heads };
     if (joint) sizes.teamSize = config.teamSize;
     for (const [key, value] of Object.entries(sizes)) {
@@ -143,6 +159,28 @@ export class PolicyNetwork implements Module {
         expected: '"team-embedding" or "joint-observation"',
         actual: String(config.stateInput),
         fix: "pick one of the listed inputs",
+      });
+    }
+    if (
+      config.observationInput !== undefined &&
+      !ownObservation &&
+      config.observationInput !== "agent-embedding"
+    ) {
+      throw new ShapeError({
+        input: "policy config observationInput",
+        problem: "is not a known critic input",
+        expected: '"agent-embedding" or "own-observation"',
+        actual: String(config.observationInput),
+        fix: "pick one of the listed inputs",
+      });
+    }
+    if (ownObservation && numericWidth === 0) {
+      throw new ShapeError({
+        input: "policy config observationInput",
+        problem: "own-observation needs numeric observations",
+        expected: "numericWidth > 0",
+        actual: "numericWidth 0 (text only)",
+        fix: 'use observationInput "agent-embedding" for text-only tasks',
       });
     }
     if (joint && numericWidth === 0) {
@@ -191,6 +229,50 @@ export class PolicyNetwork implements Module {
     this.messageCritic = new Linear("critic.q.message", 2 * hidden, hidden, rng, {
       activation: "tanh",
     });
+    // Drawn last, so that every other weight is the same with and without it.
+    this.observationCritic = ownObservation
+      ? new Mlp("critic.own-observation", [numericWidth, hidden, hidden, 1], "tanh", rng)
+      : null;
+  }
+
+  /**
+   * The critic network of its own that the `critic` kind reads ("observation": V(oⁱ) with
+   * `observationInput: "own-observation"`; "state": V(s) with `stateInput: "joint-observation"`),
+   * or null when that critic shares the actor's trunk.
+   */
+  separateCritic(critic: "observation" | "state"): Mlp | null {
+    if (critic === "observation") return this.observationCritic;
+    return this.config.stateInput === "joint-observation" ? this.stateValue : null;
+  }
+
+  /**
+   * The values `network` (shaped as {@link separateCritic}'s, e.g. a target copy of it) gives
+   * the batch: `[S × 1]` per agent from its numeric observation ("observation"), or `[J × 1]`
+   * per team from the joint observation ("state").
+   */
+  separateCriticValues(
+    g: Graph,
+    batch: PolicyBatch,
+    critic: "observation" | "state",
+    network: Mlp,
+  ): Tensor {
+    const input =
+      critic === "observation"
+        ? g.input("ownObservation", batch.numeric, batch.samples, this.config.numericWidth)
+        : jointObservation(g, batch, this.config.teamSize ?? 0);
+    return network.forward(g, input);
+  }
+
+  /**
+   * The parameters of the critics that have networks of their own (V(oⁱ) with
+   * `observationInput: "own-observation"`, V(s) with `stateInput: "joint-observation"`): a
+   * learner clips their gradients apart from the actor's, as EPyMARL's critic optimiser does.
+   */
+  separateCriticParameters(): Parameter[] {
+    const own: Module[] = [];
+    if (this.config.stateInput === "joint-observation") own.push(this.stateValue);
+    if (this.observationCritic !== null) own.push(this.observationCritic);
+    return own.flatMap((m) => m.parameters());
   }
 
   /** A string that changes whenever the architecture does (the checkpoint fingerprint). */
@@ -198,9 +280,11 @@ export class PolicyNetwork implements Module {
     const c = this.config;
     const base = `troupe-policy/v1 text=${c.textDim} numeric=${c.numericWidth} hidden=${c.hidden} heads=${c.heads}`;
     // The default layout keeps its fingerprint, so its checkpoints load as before.
-    return c.stateInput === "joint-observation"
-      ? `${base} state=joint-observation team=${c.teamSize}`
-      : base;
+    const state =
+      c.stateInput === "joint-observation" ? ` state=joint-observation team=${c.teamSize}` : "";
+    const observation =
+      c.observationInput === "own-observation" ? " observation=own-observation" : "";
+    return `${base}${state}${observation}`;
   }
 
   /** Every parameter, in a fixed order. */
@@ -217,6 +301,7 @@ export class PolicyNetwork implements Module {
       this.stateValue,
       this.actionCritic,
       this.messageCritic,
+      ...(this.observationCritic === null ? [] : [this.observationCritic]),
     ].flatMap((m) => m.parameters());
   }
 
@@ -323,7 +408,9 @@ export class PolicyNetwork implements Module {
     );
     // The critics are built on first read: a learner that trains one critic (IPPO reads V(oⁱ),
     // MAPPO V(s)) or an evaluation that reads neither skips the other's layers.
-    const { observationValue, stateValue } = this;
+    const { observationValue, observationCritic, stateValue } = this;
+    const ownObservationValues = (network: Mlp) =>
+      this.separateCriticValues(g, batch, "observation", network);
     const stateInput =
       this.config.stateInput === "joint-observation"
         ? () => jointObservation(g, batch, this.config.teamSize ?? 0)
@@ -356,7 +443,10 @@ export class PolicyNetwork implements Module {
       actionLogProbs,
       messageLogProbs,
       get observationValues(): Tensor {
-        observationValues ??= observationValue.forward(g, z);
+        observationValues ??=
+          observationCritic === null
+            ? observationValue.forward(g, z)
+            : ownObservationValues(observationCritic);
         return observationValues;
       },
       get stateValues(): Tensor {

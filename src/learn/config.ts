@@ -26,6 +26,26 @@ export const LearnerConfigSchema = z
       .describe(
         "what V(s) reads: the mean of the agents' embeddings (any team size), or its own MLP over the team's concatenated numeric observations (EPyMARL's MAPPO state; fixed team size, numeric tasks only)",
       ),
+    observationCritic: z
+      .enum(["agent-embedding", "own-observation"])
+      .default("agent-embedding")
+      .describe(
+        "what V(oⁱ) reads: the actor's embedding of the agent (actor and critic share the trunk), or its own MLP over the agent's numeric observation (EPyMARL's IPPO critic; numeric tasks only)",
+      ),
+    advantageBaseline: z
+      .enum(["rollout", "current"])
+      .default("rollout")
+      .describe(
+        "the value subtracted from the return in the advantage: the critic's at collection (once per update), or the critic being trained, at each gradient step (EPyMARL's ppo_learner recomputes advantages every epoch); current needs advantageNorm none and no agentCredit",
+      ),
+    targetCriticTau: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0)
+      .describe(
+        "0: returns bootstrap from the critic at collection; τ > 0: from a target copy of the critic's own network, moved τ of the way to it after each update (EPyMARL: 0.01); needs a critic network of its own and advantageBaseline current",
+      ),
     reward: z
       .enum(["team", "individual", "difference-privileged"])
       .default("team")
@@ -286,6 +306,53 @@ export function resolveConfig(
       actual: `critic "${config.critic}"`,
       fix: 'set critic to "state" or stateCritic to "team-embedding"',
     });
+  }
+  if (config.observationCritic === "own-observation" && config.numericWidth === 0) {
+    throw new ConfigError({
+      input: "config field observationCritic",
+      problem: "own-observation needs numeric observations",
+      expected: "numericWidth > 0 (the standard MARL scenarios)",
+      actual: `observationCritic "own-observation", numericWidth 0 (text only)`,
+      fix: 'set observationCritic to "agent-embedding" for text-only tasks',
+    });
+  }
+  if (config.observationCritic === "own-observation" && config.critic !== "observation") {
+    throw new ConfigError({
+      input: "config fields critic / observationCritic",
+      problem: "own-observation is the input of the decentralised critic, which is not trained",
+      expected: 'critic "observation" with observationCritic "own-observation"',
+      actual: `critic "${config.critic}"`,
+      fix: 'set critic to "observation" or observationCritic to "agent-embedding"',
+    });
+  }
+  if (
+    config.advantageBaseline === "current" &&
+    (config.advantageNorm !== "none" || config.agentCredit)
+  ) {
+    throw new ConfigError({
+      input: "config fields advantageBaseline / advantageNorm / agentCredit",
+      problem: "the current-critic baseline is a plain return minus value",
+      expected: 'advantageBaseline "current" with advantageNorm "none" and agentCredit false',
+      actual: `advantageNorm "${config.advantageNorm}", agentCredit ${config.agentCredit}`,
+      fix: 'set advantageBaseline to "rollout", or advantageNorm to "none" and agentCredit to false',
+    });
+  }
+  if (config.targetCriticTau > 0) {
+    const own =
+      config.critic === "observation"
+        ? config.observationCritic === "own-observation"
+        : config.stateCritic === "joint-observation";
+    if (!own || config.advantageBaseline !== "current") {
+      throw new ConfigError({
+        input: "config field targetCriticTau",
+        problem:
+          "a target critic needs a critic network of its own and the current-critic baseline",
+        expected:
+          'critic "observation" with observationCritic "own-observation", or critic "state" with stateCritic "joint-observation"; advantageBaseline "current"',
+        actual: `critic "${config.critic}", observationCritic "${config.observationCritic}", stateCritic "${config.stateCritic}", advantageBaseline "${config.advantageBaseline}"`,
+        fix: "set targetCriticTau to 0, or give the critic its own network and the current baseline",
+      });
+    }
   }
   return config;
 }

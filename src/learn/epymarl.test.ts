@@ -1,6 +1,6 @@
-/** EPyMARL's algorithm configs and the joint-observation V(s) they use for MAPPO. */
+/** EPyMARL's algorithm configs: the joint-observation V(s) of MAPPO, the own-observation V(oⁱ) of IPPO. */
 import assert from "node:assert/strict";
-import { mkdtemp, rm } from "node:fs/promises";
+import { access, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -11,7 +11,7 @@ import { type LearnerConfig, resolveConfig } from "./config.js";
 import { epymarlConfig } from "./epymarl.js";
 import { Learner } from "./learner.js";
 import { EPYMARL_TASK_OPTIONS, marlFeatureSize, marlTrainingTasks } from "./marl-tasks.js";
-import { loadLearnerState, saveLearnerState } from "./state.js";
+import { loadLearnerState, saveLearnerState, targetCriticPath } from "./state.js";
 
 const SPREAD = "simple_spread_v3";
 const small: Partial<LearnerConfig> = { hidden: 16, envs: 2, minibatchTeams: 50 };
@@ -45,11 +45,44 @@ test("a MAPPO learner's V(s) is an MLP over the team's observations, trained, un
   assert.notDeepEqual(Array.from(learner.policy.stateValue.layers[0].weight.value), before);
 });
 
+test("EPyMARL's IPPO trains V(oⁱ) in a network of its own over the agent's observation; the presets share the trunk", async () => {
+  assert.equal(epymarlConfig("ippo", SPREAD).config.observationCritic, "own-observation");
+  assert.equal(epymarlConfig("mappo", SPREAD).config.observationCritic, "agent-embedding");
+  assert.equal(resolveConfig("decentralized").observationCritic, "agent-embedding");
+  const { config } = epymarlConfig("ippo", SPREAD, small);
+  const learner = spreadLearner(config, "decentralized");
+  const critic = learner.policy.observationCritic;
+  assert.ok(critic !== null);
+  assert.equal(critic.layers[0].inDim, marlFeatureSize(SPREAD, {}, EPYMARL_TASK_OPTIONS));
+  assert.match(learner.policy.fingerprint, / observation=own-observation$/);
+  const criticBefore = Array.from(critic.layers[0].weight.value);
+  const sharedHeadBefore = Array.from(learner.policy.observationValue.weight.value);
+  await learner.iterate();
+  assert.notDeepEqual(Array.from(critic.layers[0].weight.value), criticBefore);
+  // The linear value head on the actor's embedding is not read, so nothing trains it.
+  assert.deepEqual(Array.from(learner.policy.observationValue.weight.value), sharedHeadBefore);
+});
+
+test("the own-observation V(oⁱ) refuses text-only tasks and an untrained V(oⁱ) with a ConfigError", () => {
+  assert.throws(
+    () => resolveConfig("decentralized", { observationCritic: "own-observation" }),
+    (e: unknown) => e instanceof ConfigError && /numeric observations/.test(e.message),
+  );
+  assert.throws(
+    () => resolveConfig("shared-td", { observationCritic: "own-observation", numericWidth: 4 }),
+    (e: unknown) => e instanceof ConfigError && /decentralised critic/.test(e.message),
+  );
+});
+
 test("a checkpoint of the team-embedding V(s) is refused by a joint-observation learner", async () => {
   const dir = await mkdtemp(join(tmpdir(), "troupe-epymarl-"));
   try {
     const path = join(dir, "state.ckpt");
-    const embedding = epymarlConfig("mappo", SPREAD, { ...small, stateCritic: "team-embedding" });
+    const embedding = epymarlConfig("mappo", SPREAD, {
+      ...small,
+      stateCritic: "team-embedding",
+      targetCriticTau: 0,
+    });
     await saveLearnerState(path, spreadLearner(embedding.config));
     const joint = spreadLearner(epymarlConfig("mappo", SPREAD, small).config);
     await assert.rejects(loadLearnerState(path, joint), CheckpointError);
@@ -86,5 +119,114 @@ test("the joint-observation V(s) refuses text-only tasks, an untrained V(s) and 
         seed: 1,
       }),
     (e: unknown) => e instanceof ConfigError && /team sizes 3, 4/.test(e.message),
+  );
+});
+
+function weights(network: { parameters(): { value: Float32Array }[] }): number[][] {
+  return network.parameters().map((p) => Array.from(p.value));
+}
+
+test("EPyMARL's configs bootstrap from a target critic soft-updated by τ = 0.01, against the critic being trained", () => {
+  for (const name of ["ippo", "mappo"]) {
+    const { config } = epymarlConfig(name, SPREAD);
+    assert.equal(config.targetCriticTau, 0.01);
+    assert.equal(config.advantageBaseline, "current");
+  }
+  assert.equal(resolveConfig("coordinated").targetCriticTau, 0);
+  assert.equal(resolveConfig("coordinated").advantageBaseline, "rollout");
+});
+
+test("the target critic starts as a copy of the critic's network and moves τ of the way to it after each update", async () => {
+  const { config } = epymarlConfig("ippo", SPREAD, { ...small, targetCriticTau: 0.25 });
+  const learner = spreadLearner(config, "decentralized");
+  const online = learner.policy.observationCritic;
+  const target = learner.targetCritic;
+  assert.ok(online !== null && target !== null);
+  const start = weights(online);
+  assert.deepEqual(weights(target), start);
+  await learner.iterate();
+  const trained = weights(online);
+  const blended = weights(target);
+  for (let l = 0; l < blended.length; l++) {
+    for (let i = 0; i < blended[l].length; i++) {
+      const expected = start[l][i] + 0.25 * (trained[l][i] - start[l][i]);
+      assert.ok(Math.abs(blended[l][i] - expected) < 1e-6, `param ${l}[${i}]: ${blended[l][i]}`);
+    }
+  }
+  assert.notDeepEqual(trained, start);
+});
+
+test("with one epoch the current-critic baseline gives the rollout's advantages: both train alike", async () => {
+  // At the only gradient step the critic is still the one that valued the rollout, so the two
+  // baselines differ only by float rounding between batch sizes; with 4 epochs they part.
+  const base = { ...small, targetCriticTau: 0, epochs: 1 };
+  const rollout = spreadLearner(
+    epymarlConfig("ippo", SPREAD, { ...base, advantageBaseline: "rollout" }).config,
+    "decentralized",
+  );
+  const current = spreadLearner(epymarlConfig("ippo", SPREAD, base).config, "decentralized");
+  await rollout.iterate();
+  await current.iterate();
+  const a = weights(rollout.policy).flat();
+  const b = weights(current.policy).flat();
+  const gap = Math.max(...a.map((w, i) => Math.abs(w - b[i])));
+  assert.ok(gap < 1e-6, `largest weight gap ${gap}`);
+  const fourEpochs = { ...base, epochs: 4 };
+  const rollout4 = spreadLearner(
+    epymarlConfig("ippo", SPREAD, { ...fourEpochs, advantageBaseline: "rollout" }).config,
+    "decentralized",
+  );
+  const current4 = spreadLearner(epymarlConfig("ippo", SPREAD, fourEpochs).config, "decentralized");
+  await rollout4.iterate();
+  await current4.iterate();
+  const c = weights(rollout4.policy).flat();
+  const d = weights(current4.policy).flat();
+  assert.ok(Math.max(...c.map((w, i) => Math.abs(w - d[i]))) > 1e-5);
+});
+
+test("a run with a target critic resumed from a checkpoint continues bit for bit", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "troupe-epymarl-"));
+  try {
+    const path = join(dir, "state.ckpt");
+    const { config } = epymarlConfig("mappo", SPREAD, { ...small, targetCriticTau: 0.3 });
+    const straight = spreadLearner(config);
+    await straight.iterate();
+    await saveLearnerState(path, straight);
+    await access(targetCriticPath(path));
+    await straight.iterate();
+    const resumed = spreadLearner(config);
+    await loadLearnerState(path, resumed);
+    await resumed.iterate();
+    assert.ok(straight.targetCritic !== null && resumed.targetCritic !== null);
+    assert.deepEqual(weights(resumed.targetCritic), weights(straight.targetCritic));
+    assert.deepEqual(weights(resumed.policy), weights(straight.policy));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test("a target critic without a network of its own or the current baseline, and the current baseline with normalised advantages, are ConfigErrors", () => {
+  assert.throws(
+    () =>
+      resolveConfig("shared-td", {
+        targetCriticTau: 0.01,
+        advantageBaseline: "current",
+        advantageNorm: "none",
+      }),
+    (e: unknown) => e instanceof ConfigError && /targetCriticTau/.test(e.message),
+  );
+  assert.throws(
+    () =>
+      resolveConfig("decentralized", {
+        targetCriticTau: 0.01,
+        observationCritic: "own-observation",
+        numericWidth: 4,
+        advantageNorm: "none",
+      }),
+    (e: unknown) => e instanceof ConfigError && /current-critic baseline/.test(e.message),
+  );
+  assert.throws(
+    () => resolveConfig("decentralized", { advantageBaseline: "current", advantageNorm: "batch" }),
+    (e: unknown) => e instanceof ConfigError && /advantageBaseline/.test(e.message),
   );
 });

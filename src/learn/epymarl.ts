@@ -1,11 +1,12 @@
 /**
  * EPyMARL's IPPO and MAPPO defaults as learner configs (for the race on the standard MARL
  * environments, docs/benchmarks.md). They are overrides on the `decentralized` (IPPO: per-agent
- * critics V(oⁱ)) and `shared-td` (MAPPO: centralised V(s), here over the joint observation,
+ * critics V(oⁱ) in a network of their own, `observationCritic: "own-observation"`) and `shared-td` (MAPPO: centralised V(s), here over the joint observation,
  * `stateCritic: "joint-observation"`) presets, carried over one for one from
  * the issue's statement of EPyMARL's defaults: lr 3e-4, hidden 128, 4 epochs on the whole batch,
  * clip 0.2, entropy 0.001, 5-step returns, reward standardisation, 10 parallel episodes per update,
- * γ 0.99, gradient-norm clip 10, no advantage normalisation. Every deviation from EPyMARL is listed
+ * γ 0.99, gradient-norm clip 10 (actor and critic apart), no advantage normalisation, advantages
+ * against the critic being trained at every epoch, a target critic with τ = 0.01. Every deviation from EPyMARL is listed
  * in docs/benchmarks.md.
  */
 import { ConfigError } from "../core/errors.js";
@@ -31,8 +32,11 @@ export const EPYMARL_ALGORITHMS: ReadonlyMap<string, EpymarlAlgorithm> = new Map
     "ippo",
     {
       method: "decentralized",
-      summary: "IPPO: per-agent critic V(oⁱ), shared parameters",
-      fields: {},
+      summary:
+        "IPPO: per-agent critic V(oⁱ) over the agent's observation in its own network, shared parameters",
+      // EPyMARL's ac_critic: a network apart from the agent's, over the observation and agent id
+      // (ours tanh), trained by its own optimiser (here: its own gradient-clip group).
+      fields: { observationCritic: "own-observation" },
     },
   ],
   [
@@ -66,6 +70,13 @@ export const EPYMARL_DEFAULTS: Partial<LearnerConfig> = {
   maxGradNorm: 10,
   advantageNorm: "none",
   reward: "team",
+  // ppo_learner: advantages = n-step target − the critic being trained, every epoch; the target
+  // bootstraps from a target critic soft-updated by τ = 0.01 after each update.
+  advantageBaseline: "current",
+  targetCriticTau: 0.01,
+  // The critic's own loss is the plain squared TD error, stepped by its own optimiser: with the
+  // critic in a network of its own and clipped apart, weight 1 gives it the same gradient.
+  valueCoef: 1,
 };
 
 /**

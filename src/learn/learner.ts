@@ -5,7 +5,7 @@
  * (config.ts); behaviour cloning swaps the first four phases for the oracle's demonstrations and
  * the loss for cross-entropy. The budget is joint environment steps summed over environments.
  */
-import { selectTeams } from "../agents/batch.js";
+import { type PolicyBatch, selectTeams } from "../agents/batch.js";
 import { PolicyNetwork } from "../agents/policy.js";
 import { TextTable } from "../agents/text-table.js";
 import { ConfigError, NumericError } from "../core/errors.js";
@@ -14,6 +14,7 @@ import type { TextEncoder } from "../encode/encoder.js";
 import { Adam } from "../model/adam.js";
 import type { Gemm } from "../model/gemm.js";
 import { Graph } from "../model/graph.js";
+import type { Mlp } from "../model/layers/mlp.js";
 import { adjustRewards } from "./adjust.js";
 import {
   type Advantages,
@@ -60,6 +61,8 @@ export interface LearnerHooks {
 export class Learner {
   readonly policy: PolicyNetwork;
   readonly adam: Adam;
+  /** The target copy of the critic's own network (`targetCriticTau` > 0), else null. */
+  readonly targetCritic: Mlp | null;
   readonly table: TextTable;
   readonly collector: RolloutCollector;
   readonly metrics: MetricsRecorder;
@@ -104,12 +107,27 @@ export class Learner {
         ...(config.stateCritic === "joint-observation"
           ? { stateInput: config.stateCritic, teamSize: fixedTeamSize(tasks) }
           : {}),
+        ...(config.observationCritic === "own-observation"
+          ? { observationInput: config.observationCritic }
+          : {}),
       },
       root.split("policy"),
     );
-    this.adam = new Adam(this.policy.parameters(), {
+    // EPyMARL's target critic: returns bootstrap from a copy of the trained critic's own network,
+    // moved τ of the way to it after each update (the config checks that the network exists).
+    const online = this.policy.separateCritic(config.critic);
+    this.targetCritic =
+      config.targetCriticTau > 0 && online !== null
+        ? online.copy(`target.critic.${config.critic}`)
+        : null;
+    // A critic with a network of its own is clipped apart from the actor (EPyMARL's two
+    // optimisers each clip their own gradients); the shared-trunk layouts keep one clip group.
+    const separate = new Set(this.policy.separateCriticParameters());
+    const parameters = this.policy.parameters();
+    this.adam = new Adam(parameters, {
       learningRate: config.learningRate,
       maxGradNorm: config.maxGradNorm,
+      clipGroups: parameters.map((p) => (separate.has(p) ? 1 : 0)),
     });
     this.table = new TextTable(encoder);
     this.rng = root.split("run");
@@ -186,13 +204,25 @@ export class Learner {
 
   private async actorCriticIteration(): Promise<void> {
     const config = this.config;
+    const target = this.targetCritic;
     // 1. Collect rollouts from the vectorised environments with the current policy.
     const rollout = await this.collector.collect(
       this.policy,
       this.options.gemm,
       config.rolloutSteps,
       this.rng,
-      { counterfactuals: config.reward === "difference-privileged" },
+      {
+        counterfactuals: config.reward === "difference-privileged",
+        ...(target === null
+          ? {}
+          : {
+              bootstrap: {
+                critic: config.critic,
+                of: (g: Graph, batch: PolicyBatch) =>
+                  this.policy.separateCriticValues(g, batch, config.critic, target),
+              },
+            }),
+      },
     );
     // The budget counts every joint step the simulator ran, counterfactual ones included.
     this.jointSteps += rollout.steps * rollout.envs + rollout.counterfactualSteps;
@@ -270,7 +300,11 @@ export class Learner {
       }
     }
 
-    // 6. Metrics.
+    // 6. The target critic follows the trained one (EPyMARL's soft update, once per update).
+    const online = this.policy.separateCritic(config.critic);
+    if (target !== null && online !== null) target.blendFrom(online, config.targetCriticTau);
+
+    // 7. Metrics.
     this.recordStepStats(stats);
     this.recordCritic(rollout, advantages);
   }

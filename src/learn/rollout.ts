@@ -10,12 +10,13 @@
  */
 
 import { BatchBuilder, type PolicyBatch, selectTeams } from "../agents/batch.js";
-import { type PolicyNetwork, sampleCandidate } from "../agents/policy.js";
+import { type PolicyNetwork, type PolicyOutput, sampleCandidate } from "../agents/policy.js";
 import type { TextTable } from "../agents/text-table.js";
 import { Rng, type RngState } from "../core/prng.js";
 import { SILENT, type TaskSim, type TeamPolicy } from "../env/types.js";
 import type { Gemm } from "../model/gemm.js";
 import { Graph } from "../model/graph.js";
+import type { Tensor } from "../model/tensor.js";
 import type { TrainingTask } from "./tasks.js";
 
 /** One collected rollout; T = steps, E = envs, S = agent-steps, J = T · E teams. */
@@ -61,6 +62,13 @@ export interface Rollout {
   readonly startsFresh: Uint8Array;
   /** Episodes that ended during the rollout: task index and raw team return. */
   readonly episodes: readonly { readonly task: number; readonly teamReturn: number }[];
+}
+
+/** Values of one critic that returns bootstrap from in place of the policy's (a target critic). */
+export interface BootstrapValues {
+  readonly critic: "observation" | "state";
+  /** The values of a batch: per sample (`[S × 1]`, "observation") or per team (`[J × 1]`, "state"). */
+  readonly of: (g: Graph, batch: PolicyBatch) => Tensor;
 }
 
 /** An environment slot's episode so far, enough to rebuild its sim by replay. */
@@ -180,8 +188,20 @@ export class RolloutCollector {
     gemm: Gemm,
     steps: number,
     rng: Rng,
-    options: { readonly counterfactuals?: boolean } = {},
+    options: {
+      readonly counterfactuals?: boolean;
+      /** Values of one critic taken from elsewhere (a target critic) instead of the policy's. */
+      readonly bootstrap?: BootstrapValues;
+    } = {},
   ): Promise<Rollout> {
+    const bootstrap = options.bootstrap;
+    const valuesOf = (out: PolicyOutput, g: Graph, batch: PolicyBatch) => ({
+      observation:
+        bootstrap?.critic === "observation"
+          ? bootstrap.of(g, batch).value
+          : out.observationValues.value,
+      state: bootstrap?.critic === "state" ? bootstrap.of(g, batch).value : out.stateValues.value,
+    });
     const envs = this.sims.length;
     const graph = new Graph(gemm, { recordGradients: false });
     const stepBatches: PolicyBatch[] = [];
@@ -206,6 +226,7 @@ export class RolloutCollector {
       const batch = await this.observe();
       graph.reset();
       const out = policy.forward(graph, this.table.matrix(), batch);
+      const values = valuesOf(out, graph, batch);
       for (let s = 0; s < batch.samples; s++) {
         const a0 = batch.actionOffsets[s];
         const m0 = batch.messageOffsets[s];
@@ -215,7 +236,7 @@ export class RolloutCollector {
         batch.chosenMessage[s] = sampleCandidate(rng, lpm, m0, batch.messageOffsets[s + 1]);
         actionLogProbs.push(lpa[a0 + batch.chosenAction[s]]);
         messageLogProbs.push(lpm[m0 + batch.chosenMessage[s]]);
-        observationValues.push(out.observationValues.value[s]);
+        observationValues.push(values.observation[s]);
         truncatedObservationValues.push(0);
       }
       const ended: number[] = [];
@@ -244,7 +265,7 @@ export class RolloutCollector {
         }
         episode.teamReturn += team;
         teamRewards[t * envs + e] = team;
-        stateValues[t * envs + e] = out.stateValues.value[e];
+        stateValues[t * envs + e] = values.state[e];
         if (sim.done) {
           terminated[t * envs + e] = 1;
           if (sim.truncated === true) truncated[t * envs + e] = 1;
@@ -257,13 +278,16 @@ export class RolloutCollector {
       if (cut.length > 0) {
         const finals = await this.observe(cut);
         graph.reset();
-        const finalOut = policy.forward(graph, this.table.matrix(), finals);
+        const finalValues = valuesOf(
+          policy.forward(graph, this.table.matrix(), finals),
+          graph,
+          finals,
+        );
         cut.forEach((e, team) => {
-          truncatedStateValues[t * envs + e] = finalOut.stateValues.value[team];
+          truncatedStateValues[t * envs + e] = finalValues.state[team];
           const base = stepSampleBase + batch.teamOffsets[e];
           for (let s = finals.teamOffsets[team]; s < finals.teamOffsets[team + 1]; s++)
-            truncatedObservationValues[base + finals.agentIndex[s]] =
-              finalOut.observationValues.value[s];
+            truncatedObservationValues[base + finals.agentIndex[s]] = finalValues.observation[s];
         });
       }
       for (const e of ended) this.episodes[e] = this.startEpisode(e);
@@ -273,12 +297,12 @@ export class RolloutCollector {
     // Bootstrap: values of the states the rollout stops in.
     const last = await this.observe();
     graph.reset();
-    const lastOut = policy.forward(graph, this.table.matrix(), last);
+    const lastValues = valuesOf(policy.forward(graph, this.table.matrix(), last), graph, last);
     for (let e = 0; e < envs; e++) maxAgents = Math.max(maxAgents, this.sims[e].numAgents);
     const lastObservationValues = new Float32Array(envs * maxAgents);
     for (let s = 0; s < last.samples; s++) {
       lastObservationValues[last.sampleTeam[s] * maxAgents + last.agentIndex[s]] =
-        lastOut.observationValues.value[s];
+        lastValues.observation[s];
     }
     const all = new Int32Array(steps * envs);
     for (let j = 0; j < all.length; j++) all[j] = j;
@@ -299,7 +323,7 @@ export class RolloutCollector {
       truncatedObservationValues: Float32Array.from(truncatedObservationValues),
       observationValues: Float32Array.from(observationValues),
       stateValues,
-      lastStateValues: Float32Array.from(lastOut.stateValues.value),
+      lastStateValues: Float32Array.from(lastValues.state),
       lastObservationValues,
       lastBatch: last,
       startsFresh,

@@ -5,6 +5,7 @@
  * environments to the same states and continues bit for bit. With temporal redistribution a
  * second file beside it (`PATH.redistribution`) holds ψ, its Adam state and the redistributor's
  * step features (current episodes, buffer); their running sums are in the first file's metadata.
+ * With a target critic (`targetCriticTau` > 0), `PATH.target-critic` holds its weights.
  * A checkpoint from another architecture, encoder or GEMM backend is refused (all or nothing).
  */
 import { CheckpointError } from "../core/errors.js";
@@ -82,6 +83,13 @@ export async function saveLearnerState(
     },
     fs,
   );
+  if (learner.targetCritic !== null) {
+    await saveCheckpoint(
+      targetCriticPath(path),
+      { architecture: architectureOf(learner), params: learner.targetCritic.parameters() },
+      fs,
+    );
+  }
   const psi = learner.decomposition;
   if (psi !== null) {
     await saveCheckpoint(
@@ -94,6 +102,11 @@ export async function saveLearnerState(
       fs,
     );
   }
+}
+
+/** Where the target critic's weights (`targetCriticTau` > 0) are saved beside `path`. */
+export function targetCriticPath(path: string): string {
+  return `${path}.target-critic`;
 }
 
 /** Where the return decomposition's own parameters and optimiser are saved beside `path`. */
@@ -155,6 +168,13 @@ export async function loadLearnerState(
       fs,
     );
     redistributor.restore(state, tensors);
+  }
+  if (learner.targetCritic !== null) {
+    await loadCheckpoint(
+      targetCriticPath(path),
+      { architecture: architectureOf(learner), params: learner.targetCritic.parameters() },
+      fs,
+    );
   }
   learner.rng = loaded.rng;
   learner.collector.restoreTaskStreams(streams);

@@ -5,7 +5,7 @@
  * choices) is {@link cloningStep}, the one place where the logic really differs.
  */
 import type { PolicyBatch } from "../agents/batch.js";
-import type { PolicyNetwork } from "../agents/policy.js";
+import type { PolicyNetwork, PolicyOutput } from "../agents/policy.js";
 import { NumericError } from "../core/errors.js";
 import type { Adam } from "../model/adam.js";
 import type { Graph } from "../model/graph.js";
@@ -77,6 +77,30 @@ function surrogateWeights(
   return { weights, objective: flat.length === 0 ? 0 : objective / flat.length };
 }
 
+/**
+ * Advantages against the critic being trained (`advantageBaseline: "current"`): each sample's
+ * return target minus the value this step's forward pass gives it (its V(oⁱ), or its team's
+ * V(s)), as EPyMARL's ppo_learner does each epoch (advantages = target_returns − critic(batch),
+ * detached). Heads share it, as they share the rollout advantages without agent credit.
+ */
+function currentAdvantages(
+  out: PolicyOutput,
+  batch: PolicyBatch,
+  targets: MinibatchTargets,
+  config: LearnerConfig,
+): Float32Array {
+  const advantages = new Float32Array(batch.samples);
+  if (config.critic === "state") {
+    const values = out.stateValues.value;
+    for (let s = 0; s < batch.samples; s++)
+      advantages[s] = targets.sampleReturns[s] - values[batch.sampleTeam[s]];
+  } else {
+    const values = out.observationValues.value;
+    for (let s = 0; s < batch.samples; s++) advantages[s] = targets.sampleReturns[s] - values[s];
+  }
+  return advantages;
+}
+
 /** One actor-critic gradient step on `batch`; throws a NumericError naming the loss term that went NaN. */
 export function actorCriticStep(
   g: Graph,
@@ -91,18 +115,20 @@ export function actorCriticStep(
   const out = policy.forward(g, texts, batch, { withQ: config.agentCredit });
   const actionFlat = chosenFlat(batch.actionOffsets, batch.chosenAction);
   const messageFlat = chosenFlat(batch.messageOffsets, batch.chosenMessage);
+  const current =
+    config.advantageBaseline === "current" ? currentAdvantages(out, batch, targets, config) : null;
   const action = surrogateWeights(
     out.actionLogProbs.value,
     actionFlat,
     targets.oldActionLogProbs,
-    targets.actionAdvantages,
+    current ?? targets.actionAdvantages,
     config.clipRatio,
   );
   const message = surrogateWeights(
     out.messageLogProbs.value,
     messageFlat,
     targets.oldMessageLogProbs,
-    targets.messageAdvantages,
+    current ?? targets.messageAdvantages,
     config.clipRatio,
   );
   const policyLoss = policyGradientLoss(g, out.actionLogProbs, actionFlat, action.weights);
