@@ -76,6 +76,11 @@ export interface PolicyConfig {
    * Needs `numericWidth` > 0.
    */
   readonly observationInput?: ObservationInput;
+  /**
+   * Hidden activation of the critics with networks of their own (the two options above):
+   * "tanh" (default) or "relu" (EPyMARL's, stable with its target critic).
+   */
+  readonly criticActivation?: "tanh" | "relu";
 }
 
 /** The input of the decentralised critic V(oⁱ); see {@link PolicyConfig.observationInput}. */
@@ -135,6 +140,16 @@ export class PolicyNetwork implements Module {
     const { textDim, numericWidth, hidden, heads } = config;
     const joint = config.stateInput === "joint-observation";
     const ownObservation = config.observationInput === "own-observation";
+    const ownActivation = config.criticActivation ?? "tanh";
+    if (ownActivation !== "tanh" && ownActivation !== "relu") {
+      throw new ShapeError({
+        input: "policy config criticActivation",
+        problem: "is not a known activation for the critics' own networks",
+        expected: '"tanh" or "relu"',
+        actual: String(ownActivation),
+        fix: "pick one of the listed activations",
+      });
+    }
     const sizes: Record<string, unknown> = { textDim, numericWidth, hidden, heads };
     if (joint) sizes.teamSize = config.teamSize;
     for (const [key, value] of Object.entries(sizes)) {
@@ -219,7 +234,7 @@ export class PolicyNetwork implements Module {
       ? new Mlp(
           "critic.state",
           [(config.teamSize ?? 0) * numericWidth, hidden, hidden, 1],
-          "tanh",
+          ownActivation,
           rng,
         )
       : new Mlp("critic.state", [hidden, hidden, 1], "tanh", rng);
@@ -231,7 +246,7 @@ export class PolicyNetwork implements Module {
     });
     // Drawn last, so that every other weight is the same with and without it.
     this.observationCritic = ownObservation
-      ? new Mlp("critic.own-observation", [numericWidth, hidden, hidden, 1], "tanh", rng)
+      ? new Mlp("critic.own-observation", [numericWidth, hidden, hidden, 1], ownActivation, rng)
       : null;
   }
 
@@ -284,7 +299,9 @@ export class PolicyNetwork implements Module {
       c.stateInput === "joint-observation" ? ` state=joint-observation team=${c.teamSize}` : "";
     const observation =
       c.observationInput === "own-observation" ? " observation=own-observation" : "";
-    return `${base}${state}${observation}`;
+    const own = state !== "" || observation !== "";
+    const activation = own && c.criticActivation === "relu" ? " critic=relu" : "";
+    return `${base}${state}${observation}${activation}`;
   }
 
   /** Every parameter, in a fixed order. */

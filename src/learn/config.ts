@@ -32,6 +32,12 @@ export const LearnerConfigSchema = z
       .describe(
         "what V(oⁱ) reads: the actor's embedding of the agent (actor and critic share the trunk), or its own MLP over the agent's numeric observation (EPyMARL's IPPO critic; numeric tasks only)",
       ),
+    criticActivation: z
+      .enum(["tanh", "relu"])
+      .default("tanh")
+      .describe(
+        "hidden activation of a critic with a network of its own (observationCritic own-observation, stateCritic joint-observation): tanh, or EPyMARL's relu",
+      ),
     advantageBaseline: z
       .enum(["rollout", "current"])
       .default("rollout")

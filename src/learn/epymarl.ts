@@ -77,6 +77,9 @@ export const EPYMARL_DEFAULTS: Partial<LearnerConfig> = {
   // The critic's own loss is the plain squared TD error, stepped by its own optimiser: with the
   // critic in a network of its own and clipped apart, weight 1 gives it the same gradient.
   valueCoef: 1,
+  // ac_critic / cv_critic: ReLU MLPs (stable here with the target critic: MAPPO Spread seed 1, which
+  // diverged with a ReLU V and no target critic, scored −56.1).
+  criticActivation: "relu",
 };
 
 /**

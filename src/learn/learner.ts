@@ -110,6 +110,9 @@ export class Learner {
         ...(config.observationCritic === "own-observation"
           ? { observationInput: config.observationCritic }
           : {}),
+        ...(config.criticActivation === "relu"
+          ? { criticActivation: config.criticActivation }
+          : {}),
       },
       root.split("policy"),
     );
@@ -213,6 +216,7 @@ export class Learner {
       this.rng,
       {
         counterfactuals: config.reward === "difference-privileged",
+        critic: config.critic,
         ...(target === null
           ? {}
           : {
@@ -259,12 +263,19 @@ export class Learner {
     const teams = rollout.steps * rollout.envs;
     const order = Int32Array.from({ length: teams }, (_, j) => j);
     const sampleStart = rollout.batch.teamOffsets;
+    // One mini-batch of the whole rollout (EPyMARL's configs) is the rollout itself, in its own
+    // order: the mean losses do not depend on order, and copying the batch every epoch cost ~10 %
+    // of a race run. The shuffle still runs, so the run's random stream is the same either way.
+    const whole = config.minibatchTeams >= teams;
+    const allSamples = Int32Array.from({ length: rollout.batch.samples }, (_, s) => s);
     for (let epoch = 0; epoch < config.epochs; epoch++) {
       this.shuffle(order);
       for (let first = 0; first < teams; first += config.minibatchTeams) {
-        const picked = order.subarray(first, Math.min(teams, first + config.minibatchTeams));
-        const minibatch = selectTeams([rollout.batch], picked);
-        const samples = samplesOf(sampleStart, picked);
+        const picked = whole
+          ? Int32Array.from({ length: teams }, (_, j) => j)
+          : order.subarray(first, Math.min(teams, first + config.minibatchTeams));
+        const minibatch = whole ? rollout.batch : selectTeams([rollout.batch], picked);
+        const samples = whole ? allSamples : samplesOf(sampleStart, picked);
         const step = actorCriticStep(
           this.trainGraph,
           this.policy,
@@ -443,7 +454,9 @@ function samplesOf(teamOffsets: Int32Array, teams: Int32Array): Int32Array {
 }
 
 function pick(values: Float32Array, indices: Int32Array): Float32Array {
-  return Float32Array.from(indices, (i) => values[i]);
+  const out = new Float32Array(indices.length);
+  for (let k = 0; k < indices.length; k++) out[k] = values[indices[k]];
+  return out;
 }
 
 /**

@@ -192,16 +192,30 @@ export class RolloutCollector {
       readonly counterfactuals?: boolean;
       /** Values of one critic taken from elsewhere (a target critic) instead of the policy's. */
       readonly bootstrap?: BootstrapValues;
+      /**
+       * The one critic whose values the learner reads ("observation": V(oⁱ), "state": V(s));
+       * the other's are left 0 and its layers never run. Default: both.
+       */
+      readonly critic?: "observation" | "state";
     } = {},
   ): Promise<Rollout> {
-    const bootstrap = options.bootstrap;
-    const valuesOf = (out: PolicyOutput, g: Graph, batch: PolicyBatch) => ({
-      observation:
-        bootstrap?.critic === "observation"
-          ? bootstrap.of(g, batch).value
-          : out.observationValues.value,
-      state: bootstrap?.critic === "state" ? bootstrap.of(g, batch).value : out.stateValues.value,
-    });
+    const { bootstrap, critic } = options;
+    // Each critic's values of a batch, from the bootstrap network or else the policy's forward
+    // pass (run only if needed: at truncations and the rollout's end nothing else needs it).
+    const valuesOf = (forward: () => PolicyOutput, g: Graph, batch: PolicyBatch) => {
+      let out: PolicyOutput | null = null;
+      const policyOut = () => {
+        out ??= forward();
+        return out;
+      };
+      const of = (kind: "observation" | "state"): Float32Array | null => {
+        if (critic !== undefined && critic !== kind) return null;
+        if (bootstrap?.critic === kind) return bootstrap.of(g, batch).value;
+        const values = policyOut();
+        return kind === "observation" ? values.observationValues.value : values.stateValues.value;
+      };
+      return { observation: of("observation"), state: of("state") };
+    };
     const envs = this.sims.length;
     const graph = new Graph(gemm, { recordGradients: false });
     const stepBatches: PolicyBatch[] = [];
@@ -226,7 +240,7 @@ export class RolloutCollector {
       const batch = await this.observe();
       graph.reset();
       const out = policy.forward(graph, this.table.matrix(), batch);
-      const values = valuesOf(out, graph, batch);
+      const values = valuesOf(() => out, graph, batch);
       for (let s = 0; s < batch.samples; s++) {
         const a0 = batch.actionOffsets[s];
         const m0 = batch.messageOffsets[s];
@@ -236,7 +250,7 @@ export class RolloutCollector {
         batch.chosenMessage[s] = sampleCandidate(rng, lpm, m0, batch.messageOffsets[s + 1]);
         actionLogProbs.push(lpa[a0 + batch.chosenAction[s]]);
         messageLogProbs.push(lpm[m0 + batch.chosenMessage[s]]);
-        observationValues.push(values.observation[s]);
+        observationValues.push(values.observation?.[s] ?? 0);
         truncatedObservationValues.push(0);
       }
       const ended: number[] = [];
@@ -265,7 +279,7 @@ export class RolloutCollector {
         }
         episode.teamReturn += team;
         teamRewards[t * envs + e] = team;
-        stateValues[t * envs + e] = values.state[e];
+        stateValues[t * envs + e] = values.state?.[e] ?? 0;
         if (sim.done) {
           terminated[t * envs + e] = 1;
           if (sim.truncated === true) truncated[t * envs + e] = 1;
@@ -279,15 +293,16 @@ export class RolloutCollector {
         const finals = await this.observe(cut);
         graph.reset();
         const finalValues = valuesOf(
-          policy.forward(graph, this.table.matrix(), finals),
+          () => policy.forward(graph, this.table.matrix(), finals),
           graph,
           finals,
         );
         cut.forEach((e, team) => {
-          truncatedStateValues[t * envs + e] = finalValues.state[team];
+          truncatedStateValues[t * envs + e] = finalValues.state?.[team] ?? 0;
           const base = stepSampleBase + batch.teamOffsets[e];
           for (let s = finals.teamOffsets[team]; s < finals.teamOffsets[team + 1]; s++)
-            truncatedObservationValues[base + finals.agentIndex[s]] = finalValues.observation[s];
+            truncatedObservationValues[base + finals.agentIndex[s]] =
+              finalValues.observation?.[s] ?? 0;
         });
       }
       for (const e of ended) this.episodes[e] = this.startEpisode(e);
@@ -297,12 +312,16 @@ export class RolloutCollector {
     // Bootstrap: values of the states the rollout stops in.
     const last = await this.observe();
     graph.reset();
-    const lastValues = valuesOf(policy.forward(graph, this.table.matrix(), last), graph, last);
+    const lastValues = valuesOf(
+      () => policy.forward(graph, this.table.matrix(), last),
+      graph,
+      last,
+    );
     for (let e = 0; e < envs; e++) maxAgents = Math.max(maxAgents, this.sims[e].numAgents);
     const lastObservationValues = new Float32Array(envs * maxAgents);
     for (let s = 0; s < last.samples; s++) {
       lastObservationValues[last.sampleTeam[s] * maxAgents + last.agentIndex[s]] =
-        lastValues.observation[s];
+        lastValues.observation?.[s] ?? 0;
     }
     const all = new Int32Array(steps * envs);
     for (let j = 0; j < all.length; j++) all[j] = j;
@@ -323,7 +342,8 @@ export class RolloutCollector {
       truncatedObservationValues: Float32Array.from(truncatedObservationValues),
       observationValues: Float32Array.from(observationValues),
       stateValues,
-      lastStateValues: Float32Array.from(lastValues.state),
+      lastStateValues:
+        lastValues.state === null ? new Float32Array(envs) : Float32Array.from(lastValues.state),
       lastObservationValues,
       lastBatch: last,
       startsFresh,

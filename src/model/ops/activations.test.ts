@@ -1,7 +1,7 @@
-/** The rational tanh the activations use, against Math.tanh. */
+/** The activation kernels: the rational tanh against Math.tanh, the SIMD tanh and the branch-free ReLU. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { biasActivate, fastTanh } from "./activations.js";
+import { activationBackward, biasActivate, fastTanh } from "./activations.js";
 
 test("fastTanh is within 3 float32 ulps of Math.tanh from −12 to 12 and odd", () => {
   const f32 = new Float32Array(2);
@@ -29,4 +29,31 @@ test("the tanh kernel stores exactly float32(fastTanh(pre + bias)), past the cla
   biasActivate("tanh", pre, bias, out, pre.length, 1);
   const expected = Float32Array.from(pre, (x) => fastTanh(x + 0.25));
   assert.deepEqual(Array.from(out), Array.from(expected));
+});
+
+test("the branch-free ReLU kernels equal max(pre + bias, 0) and its masked gradient, NaN passing forward", () => {
+  const rows = 3;
+  const cols = 4;
+  const pre = Float32Array.from([-1.5, 0, 2.25, -0, 1e-40, -3, 7, Number.NaN, 0.5, -0.5, 3, -2]);
+  const bias = Float32Array.from([1, 0.5, -3, 0]);
+  const out = new Float32Array(12);
+  biasActivate("relu", pre.slice(), bias, out, rows, cols);
+  for (let i = 0; i < 12; i++) {
+    const expected = Math.fround(Math.max(pre[i] + bias[i % cols], 0));
+    if (Number.isNaN(expected)) assert.ok(Number.isNaN(out[i]), `index ${i}`);
+    else assert.equal(out[i] + 0, expected + 0, `index ${i}`);
+  }
+  // The backward on outputs without the NaN (a NaN loss stops training before any backward).
+  out[7] = 0;
+  const dOut = Float32Array.from({ length: 12 }, (_, i) => i - 5.5);
+  const dPre = new Float32Array(12);
+  const dBias = new Float32Array(cols);
+  activationBackward("relu", pre, out, dOut, dPre, rows, cols, false, dBias);
+  const expectedBias = new Float32Array(cols);
+  for (let i = 0; i < 12; i++) {
+    const d = out[i] > 0 ? dOut[i] : 0;
+    assert.equal(dPre[i] + 0, d, `gradient ${i}`);
+    expectedBias[i % cols] += d;
+  }
+  assert.deepEqual(Array.from(dBias), Array.from(expectedBias));
 });
