@@ -61,9 +61,10 @@ export interface PolicyConfig {
    * embeddings z_i, or "joint-observation" the concatenation of the team's numeric observations
    * in agent order, through its own MLP (EPyMARL's CentralVCritic over the MPE/LBF state). The
    * latter needs `numericWidth` > 0 and every team of `teamSize` agents. Its hidden layers are
-   * tanh, not EPyMARL's ReLU: a ReLU V over MPE's unbounded positions, bootstrapped by n-step
-   * returns without EPyMARL's target critic, diverged (MAPPO Spread seed 1: value loss 2.5e8 at
-   * 200k steps, the shared gradient-norm clip then froze the actor; return −90).
+   * tanh unless `criticActivation` says relu (EPyMARL's): a ReLU V over MPE's unbounded
+   * positions, bootstrapped by n-step returns without a target critic, diverged (MAPPO Spread
+   * seed 1: value loss 2.5e8 at 200k steps; return −90); with the learner's target critic it
+   * does not (−56.1).
    */
   readonly stateInput?: StateInput;
   /** Agents per team, needed (and only read) with `stateInput: "joint-observation"`. */
@@ -72,7 +73,7 @@ export interface PolicyConfig {
    * What the decentralised critic V(oⁱ) reads: "agent-embedding" (default) the actor's embedding
    * z_i through one linear layer (actor and critic share the trunk), or "own-observation" the
    * agent's numeric observation through an MLP of its own (EPyMARL's IPPO critic: a separate
-   * network over the observation and agent id; tanh hidden layers, as for the joint critic).
+   * network over the observation and agent id; hidden activation `criticActivation`).
    * Needs `numericWidth` > 0.
    */
   readonly observationInput?: ObservationInput;
@@ -81,6 +82,11 @@ export interface PolicyConfig {
    * "tanh" (default) or "relu" (EPyMARL's, stable with its target critic).
    */
   readonly criticActivation?: "tanh" | "relu";
+  /**
+   * Activation of the first layer, h_i = act(W_obs x_i): "tanh" (default) or "relu" (EPyMARL's
+   * agent fc1, ahead of its GRU; the fuse layer stays tanh, bounded as a GRU's output is).
+   */
+  readonly observationActivation?: "tanh" | "relu";
 }
 
 /** The input of the decentralised critic V(oⁱ); see {@link PolicyConfig.observationInput}. */
@@ -216,8 +222,18 @@ export class PolicyNetwork implements Module {
         fix: "choose heads such as 1, 2 or 4 that divides hidden",
       });
     }
+    const observationActivation = config.observationActivation ?? "tanh";
+    if (observationActivation !== "tanh" && observationActivation !== "relu") {
+      throw new ShapeError({
+        input: "policy config observationActivation",
+        problem: "is not a known activation for the first layer",
+        expected: '"tanh" or "relu"',
+        actual: String(observationActivation),
+        fix: "pick one of the listed activations",
+      });
+    }
     this.observation = new Linear("policy.observation", textDim + numericWidth, hidden, rng, {
-      activation: "tanh",
+      activation: observationActivation,
     });
     this.attention = new MultiHeadAttention("policy.inbox", hidden, textDim, heads, rng);
     this.fuse = new Linear("policy.fuse", 2 * hidden, hidden, rng, { activation: "tanh" });
@@ -301,7 +317,8 @@ export class PolicyNetwork implements Module {
       c.observationInput === "own-observation" ? " observation=own-observation" : "";
     const own = state !== "" || observation !== "";
     const activation = own && c.criticActivation === "relu" ? " critic=relu" : "";
-    return `${base}${state}${observation}${activation}`;
+    const first = c.observationActivation === "relu" ? " obs=relu" : "";
+    return `${base}${state}${observation}${activation}${first}`;
   }
 
   /** Every parameter, in a fixed order. */

@@ -32,6 +32,10 @@ export const LearnerConfigSchema = z
       .describe(
         "what V(oⁱ) reads: the actor's embedding of the agent (actor and critic share the trunk), or its own MLP over the agent's numeric observation (EPyMARL's IPPO critic; numeric tasks only)",
       ),
+    observationActivation: z
+      .enum(["tanh", "relu"])
+      .default("tanh")
+      .describe("activation of the policy's first layer: tanh, or relu (EPyMARL's agent fc1)"),
     criticActivation: z
       .enum(["tanh", "relu"])
       .default("tanh")

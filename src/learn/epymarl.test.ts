@@ -39,7 +39,7 @@ test("a MAPPO learner's V(s) is an MLP over the team's observations, trained, un
   const learner = spreadLearner(config);
   const width = marlFeatureSize(SPREAD, {}, EPYMARL_TASK_OPTIONS);
   assert.equal(learner.policy.stateValue.layers[0].inDim, 3 * width);
-  assert.match(learner.policy.fingerprint, / state=joint-observation team=3 critic=relu$/);
+  assert.match(learner.policy.fingerprint, / state=joint-observation team=3 critic=relu obs=relu$/);
   const before = Array.from(learner.policy.stateValue.layers[0].weight.value);
   await learner.iterate();
   assert.notDeepEqual(Array.from(learner.policy.stateValue.layers[0].weight.value), before);
@@ -54,7 +54,7 @@ test("EPyMARL's IPPO trains V(oⁱ) in a network of its own over the agent's obs
   const critic = learner.policy.observationCritic;
   assert.ok(critic !== null);
   assert.equal(critic.layers[0].inDim, marlFeatureSize(SPREAD, {}, EPYMARL_TASK_OPTIONS));
-  assert.match(learner.policy.fingerprint, / observation=own-observation critic=relu$/);
+  assert.match(learner.policy.fingerprint, / observation=own-observation critic=relu obs=relu$/);
   const criticBefore = Array.from(critic.layers[0].weight.value);
   const sharedHeadBefore = Array.from(learner.policy.observationValue.weight.value);
   await learner.iterate();

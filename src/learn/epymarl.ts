@@ -1,13 +1,15 @@
 /**
  * EPyMARL's IPPO and MAPPO defaults as learner configs (for the race on the standard MARL
  * environments, docs/benchmarks.md). They are overrides on the `decentralized` (IPPO: per-agent
- * critics V(oⁱ) in a network of their own, `observationCritic: "own-observation"`) and `shared-td` (MAPPO: centralised V(s), here over the joint observation,
- * `stateCritic: "joint-observation"`) presets, carried over one for one from
- * the issue's statement of EPyMARL's defaults: lr 3e-4, hidden 128, 4 epochs on the whole batch,
- * clip 0.2, entropy 0.001, 5-step returns, reward standardisation, 10 parallel episodes per update,
+ * critics V(oⁱ) in a network of their own, `observationCritic: "own-observation"`) and
+ * `shared-td` (MAPPO: centralised V(s) over the joint observation, `stateCritic:
+ * "joint-observation"`) presets, carried over one for one from the issue's statement of
+ * EPyMARL's defaults and its ppo_learner: lr 3e-4, hidden 128, 4 epochs on the whole batch, clip
+ * 0.2, entropy 0.001, 5-step returns, reward standardisation, 10 parallel episodes per update,
  * γ 0.99, gradient-norm clip 10 (actor and critic apart), no advantage normalisation, advantages
- * against the critic being trained at every epoch, a target critic with τ = 0.01. Every deviation from EPyMARL is listed
- * in docs/benchmarks.md.
+ * against the critic being trained at every epoch, a ReLU critic with a target copy (τ = 0.01),
+ * a ReLU first layer.
+ * Every deviation from EPyMARL is listed in docs/benchmarks.md.
  */
 import { ConfigError } from "../core/errors.js";
 import { makeMarlEnv } from "../env/marl.js";
@@ -80,6 +82,8 @@ export const EPYMARL_DEFAULTS: Partial<LearnerConfig> = {
   // ac_critic / cv_critic: ReLU MLPs (stable here with the target critic: MAPPO Spread seed 1, which
   // diverged with a ReLU V and no target critic, scored −56.1).
   criticActivation: "relu",
+  // RNNAgent's fc1 is ReLU (then its GRU, whose output is tanh-bounded as our fuse layer's is).
+  observationActivation: "relu",
 };
 
 /**

@@ -113,6 +113,9 @@ export class Learner {
         ...(config.criticActivation === "relu"
           ? { criticActivation: config.criticActivation }
           : {}),
+        ...(config.observationActivation === "relu"
+          ? { observationActivation: config.observationActivation }
+          : {}),
       },
       root.split("policy"),
     );

@@ -3,11 +3,12 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ConfigError, NumericError } from "../core/errors.js";
 import { Rng } from "../core/prng.js";
-import { Adam } from "./adam.js";
+import { Adam, type AdamOptions } from "./adam.js";
 import { naiveGemm } from "./gemm/naive.js";
 import { Graph } from "./graph.js";
 import { Mlp } from "./layers/mlp.js";
 import { uniformOffsets } from "./ops/rows.js";
+import { useSimdKernels } from "./ops/simd.js";
 import { Parameter } from "./tensor.js";
 import { policyGradientStep, randomPolicyBatch } from "./toy.js";
 
@@ -172,4 +173,34 @@ test("a parameter no gradient has reached keeps its value and zero moments; one 
   adam.step();
   assert.ok(idle.value[0] < 1);
   assert.equal(idle.value[1], -2);
+});
+
+test("the SIMD Adam kernel gives the scalar loops' bits: clipped, decayed, odd lengths, short tensors", () => {
+  const run = (simd: boolean, options: AdamOptions): number[][] => {
+    useSimdKernels(simd);
+    try {
+      const rng = Rng.fromSeed("adam-simd");
+      const params = [1, 63, 64, 129, 1000].map((n, i) => {
+        const p = new Parameter(`p${i}`, 1, n);
+        for (let k = 0; k < n; k++) p.value[k] = rng.uniform(-1, 1);
+        return p;
+      });
+      const adam = new Adam(params, options);
+      for (let step = 0; step < 5; step++) {
+        for (const p of params)
+          for (let k = 0; k < p.grad.length; k++) p.grad[k] = rng.uniform(-1, 1);
+        adam.step();
+      }
+      return [
+        ...params.map((p) => Array.from(p.value)),
+        ...adam.firstMoments.map((m) => Array.from(m)),
+        ...adam.secondMoments.map((v) => Array.from(v)),
+      ];
+    } finally {
+      useSimdKernels(true);
+    }
+  };
+  const clippedDecayed = { learningRate: 0.01, maxGradNorm: 0.5, weightDecay: 0.1 };
+  assert.deepEqual(run(true, clippedDecayed), run(false, clippedDecayed));
+  assert.deepEqual(run(true, { learningRate: 0.01 }), run(false, { learningRate: 0.01 }));
 });

@@ -1,4 +1,4 @@
-/** The WebAssembly SIMD tanh kernels give the scalar loops' results bit for bit. */
+/** The WebAssembly SIMD tanh and ReLU kernels give the scalar loops' results bit for bit. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Rng } from "../../core/prng.js";
@@ -36,6 +36,23 @@ for (const [rows, cols] of [
   [1, 2],
   [0, 4],
 ]) {
+  test(`relu forward and backward on ${rows}×${cols} give the scalar loops' bits`, () => {
+    const pre = values(rows, cols, `relu-pre-${rows}-${cols}`);
+    const bias = values(1, cols, `relu-bias-${cols}`);
+    const dOut = values(rows, cols, `relu-d-${rows}-${cols}`).map((v) =>
+      Number.isNaN(v) ? -0.5 : v,
+    );
+    const { scalar, simd } = bothWays(() => {
+      const out = new Float32Array(rows * cols);
+      biasActivate("relu", pre, bias, out, rows, cols);
+      const dPre = new Float32Array(rows * cols);
+      const dBias = Float32Array.from({ length: cols }, (_, j) => -j / 7);
+      activationBackward("relu", pre, out, dOut, dPre, rows, cols, false, dBias);
+      return [out, dPre, dBias].map((a) => Array.from(a));
+    });
+    assert.deepEqual(simd, scalar);
+  });
+
   test(`tanh forward and backward on ${rows}×${cols} give the scalar loops' bits`, () => {
     const pre = values(rows, cols, `pre-${rows}-${cols}`);
     const bias = values(1, cols, `bias-${cols}`);
