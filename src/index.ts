@@ -59,6 +59,7 @@ export {
 } from "./encode/encoder.js";
 export { defaultCacheDir, type GloveEncoderOptions, loadGloveEncoder } from "./encode/glove.js";
 export { HashingEncoder, type HashingEncoderOptions } from "./encode/hashing.js";
+export { LabelEncoder, type LabelEncoderOptions } from "./encode/label.js";
 export {
   connectOpenAiEncoder,
   OpenAiEmbeddingEncoder,

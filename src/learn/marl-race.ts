@@ -16,7 +16,7 @@
 import { ConfigError } from "../core/errors.js";
 import { Rng } from "../core/prng.js";
 import type { TextEncoder } from "../encode/encoder.js";
-import { HashingEncoder } from "../encode/hashing.js";
+import { LabelEncoder } from "../encode/label.js";
 import type { Gemm } from "../model/gemm.js";
 import type { LearnerConfig } from "./config.js";
 import { epymarlConfig } from "./epymarl.js";
@@ -65,9 +65,14 @@ export interface RaceResult {
   readonly wallSeconds: number;
 }
 
-/** The text encoder the numeric-only race uses: views are one constant text, so any tiny one does. */
+/**
+ * The text encoder of the numeric-only race: the views are one constant text and the only other
+ * texts are the action names, which must stay independent (EPyMARL's output layer has a free
+ * logit per action), so each text gets its own random row (see LabelEncoder: 8 hashing buckets
+ * tied LBF's "none" to −"load" and "west" to −"east").
+ */
 function raceEncoder(): TextEncoder {
-  return new HashingEncoder({ dimension: 8 });
+  return new LabelEncoder();
 }
 
 /**
