@@ -87,6 +87,11 @@ export interface PolicyConfig {
    * agent fc1, ahead of its GRU; the fuse layer stays tanh, bounded as a GRU's output is).
    */
   readonly observationActivation?: "tanh" | "relu";
+  /**
+   * Factor on the action query layer's initial weights and bias (default 1): a small one starts
+   * the policy near uniform. Initialisation only: not part of the fingerprint.
+   */
+  readonly actionHeadScale?: number;
 }
 
 /** The input of the decentralised critic V(oⁱ); see {@link PolicyConfig.observationInput}. */
@@ -238,6 +243,23 @@ export class PolicyNetwork implements Module {
     this.attention = new MultiHeadAttention("policy.inbox", hidden, textDim, heads, rng);
     this.fuse = new Linear("policy.fuse", 2 * hidden, hidden, rng, { activation: "tanh" });
     this.actionQuery = new Linear("policy.action.query", hidden, hidden, rng);
+    // A small action query makes the first policy near uniform, as a PyTorch-initialised output
+    // layer is (EPyMARL's fc2: initial logits of std ~0.3); at scale 1 the initial action entropy
+    // on LBF is 1.2–1.5 of log 6 = 1.79.
+    const headScale = config.actionHeadScale ?? 1;
+    if (!(headScale > 0 && headScale <= 1)) {
+      throw new ShapeError({
+        input: "policy config actionHeadScale",
+        problem: "is out of range",
+        expected: "a number in (0, 1]",
+        actual: String(headScale),
+        fix: "use 1 (the default) or a small factor such as 0.1",
+      });
+    }
+    if (headScale !== 1) {
+      for (const p of this.actionQuery.parameters())
+        for (let i = 0; i < p.value.length; i++) p.value[i] *= headScale;
+    }
     this.actionCandidate = new Linear("policy.action.candidate", textDim, hidden, rng, {
       activation: "tanh",
     });

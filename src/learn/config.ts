@@ -32,6 +32,14 @@ export const LearnerConfigSchema = z
       .describe(
         "what V(oⁱ) reads: the actor's embedding of the agent (actor and critic share the trunk), or its own MLP over the agent's numeric observation (EPyMARL's IPPO critic; numeric tasks only)",
       ),
+    actionHeadScale: z
+      .number()
+      .gt(0)
+      .max(1)
+      .default(1)
+      .describe(
+        "factor on the action query layer's initial weights (1 = as built; 0.1 starts the policy near uniform, as EPyMARL's PyTorch-initialised output layer does)",
+      ),
     observationActivation: z
       .enum(["tanh", "relu"])
       .default("tanh")

@@ -230,3 +230,19 @@ test("a target critic without a network of its own or the current baseline, and 
     (e: unknown) => e instanceof ConfigError && /advantageBaseline/.test(e.message),
   );
 });
+
+test("a small actionHeadScale starts the policy near uniform; out of range it is a ConfigError", async () => {
+  const entropy = async (actionHeadScale: number) => {
+    const { config } = epymarlConfig("ippo", SPREAD, { ...small, actionHeadScale });
+    const row = await spreadLearner(config, "decentralized").iterate();
+    return Number(row["stability/action_entropy"]);
+  };
+  const uniform = Math.log(5);
+  const scaled = await entropy(0.1);
+  assert.ok(uniform - scaled < 0.01, `entropy ${scaled} vs log 5 = ${uniform}`);
+  assert.ok(uniform - (await entropy(1)) > uniform - scaled);
+  assert.throws(
+    () => resolveConfig("decentralized", { actionHeadScale: 0 }),
+    (e: unknown) => e instanceof ConfigError && /actionHeadScale/.test(e.message),
+  );
+});

@@ -113,6 +113,7 @@ export class Learner {
         ...(config.criticActivation === "relu"
           ? { criticActivation: config.criticActivation }
           : {}),
+        ...(config.actionHeadScale !== 1 ? { actionHeadScale: config.actionHeadScale } : {}),
         ...(config.observationActivation === "relu"
           ? { observationActivation: config.observationActivation }
           : {}),
