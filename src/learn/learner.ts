@@ -272,6 +272,8 @@ export class Learner {
     // of a race run. The shuffle still runs, so the run's random stream is the same either way.
     const whole = config.minibatchTeams >= teams;
     const allSamples = Int32Array.from({ length: rollout.batch.samples }, (_, s) => s);
+    const lastEpochOld: number[] = [];
+    const lastEpochNew: number[] = [];
     for (let epoch = 0; epoch < config.epochs; epoch++) {
       this.shuffle(order);
       for (let first = 0; first < teams; first += config.minibatchTeams) {
@@ -299,21 +301,17 @@ export class Learner {
         this.gradientUpdates++;
         stats.push(step);
         if (epoch === config.epochs - 1) {
-          this.metrics.record(
-            "stability/approx_kl",
-            approxKl(pick(rollout.actionLogProbs, samples), step.newActionLogProbs),
-          );
-          this.metrics.record(
-            "stability/clip_fraction",
-            clipFraction(
-              pick(rollout.actionLogProbs, samples),
-              step.newActionLogProbs,
-              config.clipRatio,
-            ),
-          );
+          for (const s of samples) lastEpochOld.push(rollout.actionLogProbs[s]);
+          for (const p of step.newActionLogProbs) lastEpochNew.push(p);
         }
       }
     }
+    // Over every agent-step of the last epoch (each mini-batch's new log-probabilities as its
+    // step computed them), not only its last mini-batch.
+    const old = Float32Array.from(lastEpochOld);
+    const updated = Float32Array.from(lastEpochNew);
+    this.metrics.record("stability/approx_kl", approxKl(old, updated));
+    this.metrics.record("stability/clip_fraction", clipFraction(old, updated, config.clipRatio));
 
     // 6. The target critic follows the trained one (EPyMARL's soft update, once per update).
     const online = this.policy.separateCritic(config.critic);
