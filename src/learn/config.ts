@@ -76,6 +76,23 @@ export const LearnerConfigSchema = z
       .describe(
         "redistribute delayed rewards to the steps that caused them (return decomposition)",
       ),
+    redistributionMinEpisodes: z
+      .number()
+      .int()
+      .min(1)
+      .max(100_000)
+      .default(8)
+      .describe(
+        "temporal redistribution: finished episodes ψ must have been fitted on before it pays rewards",
+      ),
+    redistributionMinFit: z
+      .number()
+      .min(-1)
+      .max(1)
+      .default(0.5)
+      .describe(
+        "temporal redistribution: held-out R² of ψ's episode-return predictions needed before it pays rewards (raw rewards until then)",
+      ),
     agentCredit: z
       .boolean()
       .default(false)

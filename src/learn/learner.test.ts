@@ -9,7 +9,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { CheckpointError, NumericError } from "../core/errors.js";
+import { CheckpointError, ConfigError, NumericError } from "../core/errors.js";
 import { Rng } from "../core/prng.js";
 import { HashingEncoder } from "../encode/hashing.js";
 import { blockedGemm } from "../model/gemm/blocked.js";
@@ -450,4 +450,21 @@ test("the return decomposition's size and Adam steps are recorded apart from the
   assert.equal(without["budget/auxiliary_parameters"], 0);
   assert.equal(without["budget/auxiliary_updates"], 0);
   assert.equal(withPsi["budget/parameters"], without["budget/parameters"]);
+});
+
+test("ψ's warm-up thresholds come from the config; out of range they are ConfigErrors", () => {
+  const l = learner("coordinated", "planning", 1, {
+    redistributionMinEpisodes: 3,
+    redistributionMinFit: 0.25,
+  });
+  assert.ok(l.redistributor !== null);
+  assert.equal(l.redistributor.minEpisodes, 3);
+  assert.equal(l.redistributor.minFit, 0.25);
+  const defaults = learner("coordinated", "planning");
+  assert.equal(defaults.redistributor?.minEpisodes, 8);
+  assert.equal(defaults.redistributor?.minFit, 0.5);
+  assert.throws(
+    () => resolveConfig("coordinated", { redistributionMinFit: 2 }),
+    (e: unknown) => e instanceof ConfigError && /redistributionMinFit/.test(e.message),
+  );
 });

@@ -159,7 +159,12 @@ export class Learner {
         })
       : null;
     this.redistributor =
-      this.decomposition === null ? null : new Redistributor(this.decomposition, config.envs);
+      this.decomposition === null
+        ? null
+        : new Redistributor(this.decomposition, config.envs, {
+            minEpisodes: config.redistributionMinEpisodes,
+            minFit: config.redistributionMinFit,
+          });
   }
 
   get config(): LearnerConfig {
