@@ -253,6 +253,28 @@ test("silencing a sender changes only the receivers' distributions that heard it
   }
 });
 
+test("the action log-probabilities under several inboxes equal one forward pass per inbox, bit for bit", async () => {
+  const { table, batch } = await fixture();
+  const policy = new PolicyNetwork(config, Rng.fromSeed(4));
+  const inboxes = [
+    { offsets: batch.inboxOffsets, ids: batch.inboxIds },
+    ...[0, 1, 4].map((k) => inboxWithout(batch, new Int32Array(batch.samples).fill(k))),
+  ];
+  const shared = policy.actionLogProbsUnderInboxes(
+    new Graph(naiveGemm, { recordGradients: false }),
+    table.matrix(),
+    batch,
+    inboxes,
+  );
+  assert.equal(shared.length, inboxes.length);
+  inboxes.forEach((inbox, n) => {
+    const g = new Graph(naiveGemm, { recordGradients: false });
+    const one = policy.forward(g, table.matrix(), batch, { inbox }).actionLogProbs.value;
+    assert.deepEqual(Array.from(shared[n]), Array.from(one), `inbox ${n}`);
+  });
+  assert.notDeepEqual(Array.from(shared[0]), Array.from(shared[1]));
+});
+
 test("sampling never picks a masked candidate", () => {
   const logProbs = Float32Array.from([
     Number.NEGATIVE_INFINITY,

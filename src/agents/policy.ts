@@ -370,12 +370,41 @@ export class PolicyNetwork implements Module {
    * The forward pass over `batch`; `texts` is the text table's matrix (`rows × textDim`). Rows of
    * the batch must refer to encoded rows.
    */
-  forward(
+  /**
+   * log π over every action candidate of `batch` under each of `inboxes` in place of the batch's
+   * own (e.g. one sender silenced at a time, for influence): the values `forward` gives with
+   * `{ inbox }`, with the layers that do not read the inbox (observation, candidate embeddings)
+   * computed once for all of them. The graph is not reset between inboxes.
+   */
+  actionLogProbsUnderInboxes(
     g: Graph,
     texts: Float32Array,
     batch: PolicyBatch,
-    options: ForwardOptions = {},
-  ): PolicyOutput {
+    inboxes: readonly { readonly offsets: Int32Array; readonly ids: Int32Array }[],
+  ): Float32Array[] {
+    const table = this.textTable(g, texts, batch);
+    const h = this.observe(g, table, batch);
+    const actionTexts = distinctRows(batch.actionIds);
+    const distinctActions = this.actionCandidate.forward(g, gatherRows(g, table, actionTexts.ids));
+    const actionOwners = segmentOwners(batch.actionOffsets);
+    return inboxes.map((inbox) => {
+      const z = this.embed(g, table, h, inbox, batch.samples);
+      const scores = candidateScores(
+        g,
+        this.actionQuery,
+        z,
+        distinctActions,
+        actionOwners,
+        actionTexts.rowOf,
+      );
+      return Float32Array.from(
+        maskedLogSoftmax(g, scores, batch.actionOffsets, batch.actionMask).value,
+      );
+    });
+  }
+
+  /** The text table as a graph input, after checking it and the batch fit the network. */
+  private textTable(g: Graph, texts: Float32Array, batch: PolicyBatch): Tensor {
     const { textDim, numericWidth } = this.config;
     if (texts.length % textDim !== 0 || batch.numericWidth !== numericWidth) {
       throw new ShapeError({
@@ -386,29 +415,41 @@ export class PolicyNetwork implements Module {
         fix: "encode with the encoder the policy was built for and build batches with its numericWidth",
       });
     }
-    const table = g.input("texts", texts, texts.length / textDim, textDim);
+    return g.input("texts", texts, texts.length / textDim, textDim);
+  }
+
+  /** h_i = act(W_obs [enc(view_i), numeric_i]) for every sample. */
+  private observe(g: Graph, table: Tensor, batch: PolicyBatch): Tensor {
+    const { numericWidth } = this.config;
     // Numeric tasks that render every view as one constant text (the MARL race): the view's row
     // is folded into the observation layer's bias instead of being copied beside every row.
     const view = sameId(batch.viewIds);
-    let h: Tensor;
     if (numericWidth > 0 && view >= 0) {
-      h = this.observation.forwardWithConstant(
+      return this.observation.forwardWithConstant(
         g,
         g.input("numeric", batch.numeric, batch.samples, numericWidth),
         gatherRows(g, table, Int32Array.of(view)),
         true,
       );
-    } else {
-      let x = gatherRows(g, table, batch.viewIds);
-      if (numericWidth > 0) {
-        x = concatCols(g, [x, g.input("numeric", batch.numeric, batch.samples, numericWidth)]);
-      }
-      h = this.observation.forward(g, x);
     }
-    const inbox = options.inbox ?? { offsets: batch.inboxOffsets, ids: batch.inboxIds };
+    let x = gatherRows(g, table, batch.viewIds);
+    if (numericWidth > 0) {
+      x = concatCols(g, [x, g.input("numeric", batch.numeric, batch.samples, numericWidth)]);
+    }
+    return this.observation.forward(g, x);
+  }
+
+  /** z_i = tanh(W_fuse [h_i, MHA(h_i, enc(inbox_i))]) for every sample. */
+  private embed(
+    g: Graph,
+    table: Tensor,
+    h: Tensor,
+    inbox: { readonly offsets: Int32Array; readonly ids: Int32Array },
+    samples: number,
+  ): Tensor {
     // When nobody heard anything, attention gives every agent the same row (its output bias), and
     // the fuse layer folds that row into its bias instead of multiplying it on every row.
-    const z = silent(inbox, batch.samples)
+    return silent(inbox, samples)
       ? this.fuse.forwardWithConstant(g, h, this.attention.silentRow(g))
       : this.fuse.forward(
           g,
@@ -417,6 +458,18 @@ export class PolicyNetwork implements Module {
             this.attention.forward(g, h, gatherRows(g, table, inbox.ids), inbox.offsets),
           ]),
         );
+  }
+
+  forward(
+    g: Graph,
+    texts: Float32Array,
+    batch: PolicyBatch,
+    options: ForwardOptions = {},
+  ): PolicyOutput {
+    const table = this.textTable(g, texts, batch);
+    const h = this.observe(g, table, batch);
+    const inbox = options.inbox ?? { offsets: batch.inboxOffsets, ids: batch.inboxIds };
+    const z = this.embed(g, table, h, inbox, batch.samples);
 
     // Candidates are embedded once per distinct text (team-mates mostly read the same ones), and
     // each candidate's score is the dot product of its owner's query row with its text's row.

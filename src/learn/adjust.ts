@@ -138,7 +138,8 @@ export function adjustRewards(
 
 /**
  * Influence of each sender's last message on its receivers' action distributions, `[T' × E·A]`
- * for a batch of T'·E teams: one extra forward pass per team position with that sender silenced.
+ * for a batch of T'·E teams: the policy under the batch's inbox and under each team position's
+ * silence, the layers before attention shared by all of them.
  */
 function influenceByColumn(
   rollout: Rollout,
@@ -150,38 +151,46 @@ function influenceByColumn(
   const outputSize = (teams / envs) * envs * maxAgents;
   const g = new Graph(context.gemm, { recordGradients: false });
   const texts = context.table.matrix();
-  const full = Float32Array.from(
-    context.policy.forward(g, texts, batch).actionLogProbs.value,
-    Math.exp,
-  );
-  const offsets: number[] = [0];
-  const withMessage: number[] = [];
-  const silencedProbs: number[] = [];
-  const sender: number[] = [];
-  const silenced = new Int32Array(batch.samples);
+  // Who heard each team position k; one policy pass with k silenced for each k that was heard.
+  const senders: { readonly k: number; readonly heard: number[] }[] = [];
   for (let k = 0; k < maxAgents; k++) {
     const heard: number[] = [];
     for (let s = 0; s < batch.samples; s++) {
       for (let i = batch.inboxOffsets[s]; i < batch.inboxOffsets[s + 1]; i++)
         if (batch.inboxSenders[i] === k) heard.push(s);
     }
-    if (heard.length === 0) continue;
-    silenced.fill(k);
-    g.reset();
-    const without = context.policy.forward(g, texts, batch, {
-      inbox: inboxWithout(batch, silenced),
-    });
+    if (heard.length > 0) senders.push({ k, heard });
+  }
+  const silenced = new Int32Array(batch.samples);
+  const inboxes = [
+    { offsets: batch.inboxOffsets, ids: batch.inboxIds },
+    ...senders.map(({ k }) => inboxWithout(batch, silenced.fill(k))),
+  ];
+  // The layers before attention do not read the inbox: computed once for every silenced sender.
+  const [fullLog, ...withoutLog] = context.policy.actionLogProbsUnderInboxes(
+    g,
+    texts,
+    batch,
+    inboxes,
+  );
+  const full = Float32Array.from(fullLog, Math.exp);
+  const offsets: number[] = [0];
+  const withMessage: number[] = [];
+  const silencedProbs: number[] = [];
+  const sender: number[] = [];
+  senders.forEach(({ k, heard }, n) => {
+    const without = withoutLog[n];
     for (const s of heard) {
       for (let c = batch.actionOffsets[s]; c < batch.actionOffsets[s + 1]; c++) {
         withMessage.push(full[c]);
-        silencedProbs.push(Math.exp(without.actionLogProbs.value[c]));
+        silencedProbs.push(Math.exp(without[c]));
       }
       offsets.push(withMessage.length);
       const j = batch.sampleTeam[s];
       const t = Math.floor(j / envs);
       sender.push(t * envs * maxAgents + (j - t * envs) * maxAgents + k);
     }
-  }
+  });
   return messageInfluence({
     offsets: Int32Array.from(offsets),
     withMessage: Float32Array.from(withMessage),
