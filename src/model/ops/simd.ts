@@ -157,6 +157,45 @@ const op = {
   loadSplat64: [0x2b, 3, 0, ...simd(0x14)],
 };
 
+/** The address `base + offset` (two i32 locals) on the stack. */
+const at = (base: number, offset: number): Bytes => [
+  ...op.get(base),
+  ...op.get(offset),
+  ...op.i32Add,
+];
+
+/** Two float32 at `base + offset`, promoted to an f64x2, on the stack. */
+const loadPair = (base: number, offset: number): Bytes => [
+  ...at(base, offset),
+  ...op.load2,
+  ...op.promote,
+];
+
+/**
+ * The tail of both backward kernels: d[offset] ← float32(delta) and dBias[column] ←
+ * float32(dBias[column] + delta), `delta` an f64x2 local.
+ */
+function storeDeltaAndBias(
+  d: number,
+  dBias: number,
+  offset: number,
+  column: number,
+  delta: number,
+): Bytes {
+  return [
+    ...at(d, offset),
+    ...op.get(delta),
+    ...op.demote,
+    ...op.store2,
+    ...at(dBias, column),
+    ...loadPair(dBias, column),
+    ...op.get(delta),
+    ...op.add,
+    ...op.demote,
+    ...op.store2,
+  ];
+}
+
 /**
  * A function of `params` i32 parameters with the given extra i32 and v128 locals whose body
  * runs `rows` (parameter `rowsParam`) × `cols` (parameter `colsParam`, in pairs) iterations of
@@ -231,7 +270,6 @@ function tanhBiasFunction(): { params: number; body: Bytes } {
   const constants = [...TANH_P, ...TANH_Q, -TANH_CLAMP, TANH_CLAMP];
   const k = (i: number) => 12 + i;
   const prologue = constants.flatMap((c, i) => [...op.splat(c), ...op.set(k(i))]);
-  const at = (base: number, offset: number) => [...op.get(base), ...op.get(offset), ...op.i32Add];
   return pairLoop(4, 2, 3, 4 + constants.length, prologue, (offset, column) => {
     const polynomial = (coefficients: number, first: number) => {
       const out = [
@@ -247,12 +285,8 @@ function tanhBiasFunction(): { params: number; body: Bytes } {
     };
     return [
       // x = min(max(pre + bias, −9), 9); x² = x·x
-      ...at(data, offset),
-      ...op.load2,
-      ...op.promote,
-      ...at(bias, column),
-      ...op.load2,
-      ...op.promote,
+      ...loadPair(data, offset),
+      ...loadPair(bias, column),
       ...op.add,
       ...op.get(k(constants.length - 2)),
       ...op.max,
@@ -284,35 +318,18 @@ function tanhBackwardFunction(): { params: number; body: Bytes } {
   const [y, d, dBias] = [0, 1, 2];
   // v128 locals from 5 + 4 = 9: one, the new d.
   const [one, delta, yv] = [9, 10, 11];
-  const at = (base: number, offset: number) => [...op.get(base), ...op.get(offset), ...op.i32Add];
   return pairLoop(5, 3, 4, 3, [...op.splat(1), ...op.set(one)], (offset, column) => [
     // delta = d·(1 − y·y)
-    ...at(d, offset),
-    ...op.load2,
-    ...op.promote,
+    ...loadPair(d, offset),
     ...op.get(one),
-    ...at(y, offset),
-    ...op.load2,
-    ...op.promote,
+    ...loadPair(y, offset),
     ...op.tee(yv),
     ...op.get(yv),
     ...op.mul,
     ...op.sub,
     ...op.mul,
     ...op.set(delta),
-    ...at(d, offset),
-    ...op.get(delta),
-    ...op.demote,
-    ...op.store2,
-    // dBias = float32(dBias + delta)
-    ...at(dBias, column),
-    ...at(dBias, column),
-    ...op.load2,
-    ...op.promote,
-    ...op.get(delta),
-    ...op.add,
-    ...op.demote,
-    ...op.store2,
+    ...storeDeltaAndBias(d, dBias, offset, column, delta),
   ]);
 }
 
@@ -320,16 +337,11 @@ function tanhBackwardFunction(): { params: number; body: Bytes } {
 function reluBiasFunction(): { params: number; body: Bytes } {
   const [data, bias] = [0, 1];
   const zero = 8;
-  const at = (base: number, offset: number) => [...op.get(base), ...op.get(offset), ...op.i32Add];
   return pairLoop(4, 2, 3, 1, [...op.splat(0), ...op.set(zero)], (offset, column) => [
     // f64x2.max(NaN, 0) is NaN and max(−0, +0) is +0, as the scalar (z + |z|)/2.
     ...at(data, offset),
-    ...at(data, offset),
-    ...op.load2,
-    ...op.promote,
-    ...at(bias, column),
-    ...op.load2,
-    ...op.promote,
+    ...loadPair(data, offset),
+    ...loadPair(bias, column),
     ...op.add,
     ...op.get(zero),
     ...op.max,
@@ -342,31 +354,15 @@ function reluBiasFunction(): { params: number; body: Bytes } {
 function reluBackwardFunction(): { params: number; body: Bytes } {
   const [y, d, dBias] = [0, 1, 2];
   const [zero, delta] = [9, 10];
-  const at = (base: number, offset: number) => [...op.get(base), ...op.get(offset), ...op.i32Add];
   return pairLoop(5, 3, 4, 2, [...op.splat(0), ...op.set(zero)], (offset, column) => [
     // delta = d where y > 0, else +0 (the lanes' mask ANDed with d)
-    ...at(d, offset),
-    ...op.load2,
-    ...op.promote,
-    ...at(y, offset),
-    ...op.load2,
-    ...op.promote,
+    ...loadPair(d, offset),
+    ...loadPair(y, offset),
     ...op.get(zero),
     ...op.gt,
     ...op.and,
     ...op.set(delta),
-    ...at(d, offset),
-    ...op.get(delta),
-    ...op.demote,
-    ...op.store2,
-    ...at(dBias, column),
-    ...at(dBias, column),
-    ...op.load2,
-    ...op.promote,
-    ...op.get(delta),
-    ...op.add,
-    ...op.demote,
-    ...op.store2,
+    ...storeDeltaAndBias(d, dBias, offset, column, delta),
   ]);
 }
 
@@ -390,16 +386,14 @@ function adamFunction(): { params: number; body: Bytes } {
     ...op.loadSplat64,
     ...op.set(k(i)),
   ]).flat();
-  const at = (base: number, offset: number) => [...op.get(base), ...op.get(offset), ...op.i32Add];
-  const load = (base: number, offset: number) => [...at(base, offset), ...op.load2, ...op.promote];
   return pairLoop(7, 5, 6, 12, prologue, (offset) => [
-    ...load(grad, offset),
+    ...loadPair(grad, offset),
     ...op.get(clip),
     ...op.mul,
     ...op.set(g),
     // m' = b1·m + c1·g
     ...op.get(b1),
-    ...load(m, offset),
+    ...loadPair(m, offset),
     ...op.mul,
     ...op.get(c1),
     ...op.get(g),
@@ -408,7 +402,7 @@ function adamFunction(): { params: number; body: Bytes } {
     ...op.set(mi),
     // v' = b2·v + (c2·g)·g
     ...op.get(b2),
-    ...load(v, offset),
+    ...loadPair(v, offset),
     ...op.mul,
     ...op.get(c2),
     ...op.get(g),
@@ -428,7 +422,7 @@ function adamFunction(): { params: number; body: Bytes } {
     // value' = keep·value − (step·m')/(√(v'·sc) + eps)
     ...at(value, offset),
     ...op.get(keep),
-    ...load(value, offset),
+    ...loadPair(value, offset),
     ...op.mul,
     ...op.get(step),
     ...op.get(mi),
