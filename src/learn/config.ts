@@ -32,6 +32,12 @@ export const LearnerConfigSchema = z
       .describe(
         "what V(oⁱ) reads: the actor's embedding of the agent (actor and critic share the trunk), or its own MLP over the agent's numeric observation (EPyMARL's IPPO critic; numeric tasks only)",
       ),
+    actionEmbeddings: z
+      .enum(["trained", "frozen"])
+      .default("trained")
+      .describe(
+        "the action candidates' embeddings e(a): trained, or frozen at initialisation (the head is then linear in its trained weights, as EPyMARL's output layer is)",
+      ),
     actionHeadScale: z
       .number()
       .gt(0)

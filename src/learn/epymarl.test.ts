@@ -246,3 +246,13 @@ test("a small actionHeadScale starts the policy near uniform; out of range it is
     (e: unknown) => e instanceof ConfigError && /actionHeadScale/.test(e.message),
   );
 });
+
+test("frozen action embeddings stay as initialised while the rest of the policy trains", async () => {
+  const { config } = epymarlConfig("ippo", SPREAD, { ...small, actionEmbeddings: "frozen" });
+  const learner = spreadLearner(config, "decentralized");
+  const embeddings = weights(learner.policy.actionCandidate);
+  const query = weights(learner.policy.actionQuery);
+  await learner.iterate();
+  assert.deepEqual(weights(learner.policy.actionCandidate), embeddings);
+  assert.notDeepEqual(weights(learner.policy.actionQuery), query);
+});

@@ -130,11 +130,15 @@ export class Learner {
     // A critic with a network of its own is clipped apart from the actor (EPyMARL's two
     // optimisers each clip their own gradients); the shared-trunk layouts keep one clip group.
     const separate = new Set(this.policy.separateCriticParameters());
+    const frozen = new Set(
+      config.actionEmbeddings === "frozen" ? this.policy.actionCandidate.parameters() : [],
+    );
     const parameters = this.policy.parameters();
     this.adam = new Adam(parameters, {
       learningRate: config.learningRate,
       maxGradNorm: config.maxGradNorm,
       clipGroups: parameters.map((p) => (separate.has(p) ? 1 : 0)),
+      frozen: parameters.map((p) => frozen.has(p)),
     });
     this.table = new TextTable(encoder);
     this.rng = root.split("run");

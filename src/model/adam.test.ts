@@ -204,3 +204,19 @@ test("the SIMD Adam kernel gives the scalar loops' bits: clipped, decayed, odd l
   assert.deepEqual(run(true, clippedDecayed), run(false, clippedDecayed));
   assert.deepEqual(run(true, { learningRate: 0.01 }), run(false, { learningRate: 0.01 }));
 });
+
+test("a frozen parameter keeps its value and zero moments, and its gradient leaves the norm", () => {
+  const frozen = parameter("frozen", [1, 2], [30, 40]);
+  const free = parameter("free", [0], [3]);
+  const adam = new Adam([frozen, free], {
+    learningRate: 0.1,
+    maxGradNorm: 5,
+    frozen: [true, false],
+  });
+  const info = adam.step();
+  assert.equal(info.gradNorm, 3);
+  assert.deepEqual(Array.from(frozen.value), [1, 2]);
+  assert.deepEqual(Array.from(frozen.grad), [0, 0]);
+  assert.deepEqual(Array.from(adam.firstMoments[0]), [0, 0]);
+  assert.notEqual(free.value[0], 0);
+});

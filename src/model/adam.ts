@@ -41,6 +41,8 @@ export interface AdamOptions {
    * its actor's and critic's gradients apart). Default: one group.
    */
   readonly clipGroups?: readonly number[];
+  /** Per parameter (same order), true to keep it as it is: its gradient is dropped. Default none. */
+  readonly frozen?: readonly boolean[];
 }
 
 /** What one {@link Adam.step} did. */
@@ -69,6 +71,8 @@ export class Adam {
   /** Per parameter, its clip group; and per group, Σ g² of the last norm pass. */
   private readonly groupOf: Int32Array;
   private readonly groupSquares: Float64Array;
+  /** Per parameter, 1 when it is frozen. */
+  private readonly frozen: Uint8Array;
   /** Per parameter, float64 views of its two moment arrays (for the all-zero test). */
   private readonly momentPairs: (readonly MomentPairs[])[];
   /**
@@ -105,6 +109,7 @@ export class Adam {
     }
     this.zeroGrad = new Uint8Array(params.length);
     this.groupOf = clipGroupsOf(params.length, options.clipGroups);
+    this.frozen = Uint8Array.from(params, (_, i) => (options.frozen?.[i] === true ? 1 : 0));
     this.groupSquares = new Float64Array(Math.max(0, ...this.groupOf) + 1);
     this.first = params.map((p) => new Float32Array(p.value.length));
     this.second = params.map((p) => new Float32Array(p.value.length));
@@ -162,6 +167,10 @@ export class Adam {
     );
     for (let p = 0; p < this.params.length; p++) {
       const { value, grad } = this.params[p];
+      if (this.frozen[p] === 1) {
+        grad.fill(0);
+        continue;
+      }
       const m = this.first[p];
       const v = this.second[p];
       // A parameter that has never had a gradient (zero gradient, zero moments) keeps zero moments
@@ -197,6 +206,7 @@ export class Adam {
     let total = 0;
     this.groupSquares.fill(0);
     for (let p = 0; p < this.params.length; p++) {
+      if (this.frozen[p] === 1) continue;
       const grad = this.params[p].grad;
       const n = grad.length;
       let s0 = 0;
