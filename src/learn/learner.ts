@@ -281,13 +281,14 @@ export class Learner {
     // of a race run. The shuffle still runs, so the run's random stream is the same either way.
     const whole = config.minibatchTeams >= teams;
     const allSamples = Int32Array.from({ length: rollout.batch.samples }, (_, s) => s);
+    const allTeams = Int32Array.from({ length: teams }, (_, j) => j);
     const lastEpochOld: number[] = [];
     const lastEpochNew: number[] = [];
     for (let epoch = 0; epoch < config.epochs; epoch++) {
       this.shuffle(order);
       for (let first = 0; first < teams; first += config.minibatchTeams) {
         const picked = whole
-          ? Int32Array.from({ length: teams }, (_, j) => j)
+          ? allTeams
           : order.subarray(first, Math.min(teams, first + config.minibatchTeams));
         const minibatch = whole ? rollout.batch : selectTeams([rollout.batch], picked);
         const samples = whole ? allSamples : samplesOf(sampleStart, picked);
