@@ -68,6 +68,12 @@ export function biasActivate(
       }
     }
   } else if (bias !== null) {
+    // In place with a width of fours, the float32 SIMD add (the same bits: 4 → ~1 ns per element).
+    const simd = out === pre && cols % 4 === 0 ? simdKernels() : null;
+    if (simd !== null) {
+      simd.addRow(out, bias, rows, cols);
+      return;
+    }
     for (let r = 0; r < rows; r++) {
       const base = r * cols;
       for (let j = 0; j < cols; j++) out[base + j] = pre[base + j] + bias[j];

@@ -6,6 +6,7 @@ import { expectShape } from "../check.js";
 import type { Graph } from "../graph.js";
 import type { Tensor } from "../tensor.js";
 import { type Activation, activationBackward, biasActivate } from "./activations.js";
+import { simdKernels } from "./simd.js";
 
 /**
  * `act(x · w + b)`: x is n×in, w is in×out, b is 1×out or null. Bias and activation are fused
@@ -51,12 +52,7 @@ export function dense(
     if (kind !== "identity") {
       dPre = g.pool.take(rows * outDim);
       activationBackward(kind, pre, out.value, dOut, dPre, rows, outDim, false, db);
-    } else if (db !== null) {
-      for (let r = 0; r < rows; r++) {
-        const base = r * outDim;
-        for (let j = 0; j < outDim; j++) db[j] += dPre[base + j];
-      }
-    }
+    } else if (db !== null) addColumnSums(db, dPre, rows, outDim);
     if (w.requiresGrad) {
       g.gemm.sgemm(
         true,
@@ -93,6 +89,27 @@ export function dense(
     }
   });
   return out;
+}
+
+/**
+ * `sums[j] += Σ_r m[r, j]`, rows in order: the float32 SIMD kernel for widths of fours (the same
+ * bits as the loop, which took ~4 ns per element on the recurrent agent's 384-wide gates).
+ */
+export function addColumnSums(
+  sums: Float32Array,
+  m: Float32Array,
+  rows: number,
+  cols: number,
+): void {
+  const simd = cols % 4 === 0 ? simdKernels() : null;
+  if (simd !== null) {
+    simd.addColumnSums(sums, m, rows, cols);
+    return;
+  }
+  for (let r = 0; r < rows; r++) {
+    const base = r * cols;
+    for (let j = 0; j < cols; j++) sums[j] += m[base + j];
+  }
 }
 
 /** The matrix product `a · b` (a is n×k, b is k×m). */

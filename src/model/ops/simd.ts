@@ -66,16 +66,57 @@ export interface SimdKernels {
     rows: number,
     cols: number,
   ): void;
+  /**
+   * A GRU's gates over `rows` rows of `hidden` (a multiple of 4) in float32 arithmetic, as
+   * gru.ts's scalar `gruGates` computes them: from the input gates `gx` and recurrent gates `gh`
+   * (`rows × 3·hidden`) and the previous states `prev`, r, u, n into `gates`, W_hn·h + b_hn into
+   * `hn` and the new states into `h`.
+   */
+  gruForward(
+    gx: Float32Array,
+    gh: Float32Array,
+    prev: Float32Array,
+    gates: Float32Array,
+    hn: Float32Array,
+    h: Float32Array,
+    rows: number,
+    hidden: number,
+  ): void;
+  /**
+   * The GRU gates' backward in float32 arithmetic, as gru.ts's scalar `gruGatesBackward`: from
+   * the states' gradient `dh` and what the forward kept, the input and recurrent gates' gradients
+   * `dgx`, `dgh` (`rows × 3·hidden`) and the direct part of the previous states' `dPrev`.
+   */
+  gruBackward(
+    dh: Float32Array,
+    gates: Float32Array,
+    hn: Float32Array,
+    prev: Float32Array,
+    dgx: Float32Array,
+    dgh: Float32Array,
+    dPrev: Float32Array,
+    rows: number,
+    hidden: number,
+  ): void;
+  /**
+   * `data[r, j] = float32(data[r, j] + row[j])` over `rows × cols` (cols a multiple of 4): a
+   * float32 add is the scalar loop's double add rounded to float32, so the same bits.
+   */
+  addRow(data: Float32Array, row: Float32Array, rows: number, cols: number): void;
+  /** `sums[j] = float32(sums[j] + m[r, j])` for r in order (cols a multiple of 4); the same bits. */
+  addColumnSums(sums: Float32Array, m: Float32Array, rows: number, cols: number): void;
 }
 
 // Past ±9, float32(tanh(x)) is exactly ±1 (the clamp of activations.ts).
 const TANH_CLAMP = 9;
 /** Eigen's float32 tanh: numerator coefficients (highest power of x² first), then denominator. */
-const TANH_P = [
+export const TANH_P = [
   -2.76076847742355e-16, 2.00018790482477e-13, -8.60467152213735e-11, 5.12229709037114e-8,
   1.48572235717979e-5, 6.37261928875436e-4, 4.89352455891786e-3,
 ];
-const TANH_Q = [1.19825839466702e-6, 1.18534705686654e-4, 2.268434632439e-3, 4.89352518554385e-3];
+export const TANH_Q = [
+  1.19825839466702e-6, 1.18534705686654e-4, 2.268434632439e-3, 4.89352518554385e-3,
+];
 
 // ---- A minimal WebAssembly assembler: only what the two kernels use. ----
 
@@ -440,7 +481,325 @@ function adamFunction(): { params: number; body: Bytes } {
   ]);
 }
 
-/** The module's bytes: five functions, one exported memory. */
+// ---- The GRU kernels: float32 lanes, four at a time. ----
+
+/** Eigen's float32 tanh clamp: past it the rational function rounds to ±1 in float32. */
+export const TANH_CLAMP_F32 = 7.905311107635498;
+
+const f32x4 = {
+  splat: (value: number): Bytes => {
+    const bytes = new Uint8Array(4);
+    new DataView(bytes.buffer).setFloat32(0, value, true);
+    return [0x43, ...bytes, ...simd(0x13)];
+  },
+  /** v128 at the address on the stack (align hint 4 bytes). */
+  load: [...simd(0x00), 2, 0],
+  /** The v128 on the stack to the address beneath it. */
+  store: [...simd(0x0b), 2, 0],
+  add: simd(0xe4),
+  sub: simd(0xe5),
+  mul: simd(0xe6),
+  div: simd(0xe7),
+  min: simd(0xe8),
+  max: simd(0xe9),
+};
+
+/**
+ * A function of `params` i32 parameters whose body runs `rows` (parameter `rowsParam`) × `hidden`
+ * (parameter `hiddenParam`, four at a time) iterations of `quad(column, hb)`, where local
+ * `column` is the byte offset of the current four in a row of `hidden` floats and `hb` holds
+ * hidden·4. After each row, every pointer parameter advances by its `strides` (in units of hb).
+ */
+function quadLoop(
+  params: number,
+  rowsParam: number,
+  hiddenParam: number,
+  strides: readonly number[],
+  v128Locals: number,
+  prologue: Bytes,
+  quad: (column: number, hb: number) => Bytes,
+): { params: number; body: Bytes } {
+  const column = params;
+  const hb = params + 1;
+  const body: Bytes = [
+    ...vector([
+      [...uleb(2), I32],
+      [...uleb(v128Locals), V128],
+    ]),
+    ...prologue,
+    ...op.get(hiddenParam),
+    ...op.i32(4),
+    ...op.i32Mul,
+    ...op.set(hb),
+    ...op.blockLoop,
+    // while (rows > 0)
+    ...op.get(rowsParam),
+    [0x45], // i32.eqz
+    ...op.brIfOut,
+    ...op.i32(0),
+    ...op.set(column),
+    ...op.blockLoop,
+    ...op.get(column),
+    ...op.get(hb),
+    ...op.i32GeU,
+    ...op.brIfOut,
+    ...quad(column, hb),
+    ...op.get(column),
+    ...op.i32(16),
+    ...op.i32Add,
+    ...op.set(column),
+    ...op.repeat,
+    ...op.endBlockLoop,
+    ...strides.flatMap((stride, pointer) => [
+      ...op.get(pointer),
+      ...op.get(hb),
+      ...op.i32(stride),
+      ...op.i32Mul,
+      ...op.i32Add,
+      ...op.set(pointer),
+    ]),
+    ...op.get(rowsParam),
+    ...op.i32(1),
+    [0x6b], // i32.sub
+    ...op.set(rowsParam),
+    ...op.repeat,
+    ...op.endBlockLoop,
+    ...op.end,
+  ].flat();
+  return { params, body };
+}
+
+/** The v128 at `pointer + column + part·hb` (part 0, 1 or 2 of a gate row) on the stack. */
+const quadAt = (pointer: number, column: number, hb: number, part: number): Bytes => [
+  ...op.get(pointer),
+  ...op.get(column),
+  ...op.i32Add,
+  ...(part === 0
+    ? []
+    : [...op.get(hb), ...(part === 2 ? [...op.get(hb), ...op.i32Add] : []), ...op.i32Add]),
+];
+
+const loadQuad = (pointer: number, column: number, hb: number, part = 0): Bytes => [
+  ...quadAt(pointer, column, hb, part),
+  ...f32x4.load,
+];
+
+/**
+ * Emits tanh of the v128 on the stack in float32 lanes: clamp to ±{@link TANH_CLAMP_F32}, then
+ * Eigen's rational function x·p(x²)/q(x²), with the v128 locals `x`, `x2`, `p` and the constants
+ * at `k(0…12)` (TANH_P, TANH_Q, −clamp, clamp).
+ */
+function tanhQuad(x: number, x2: number, p: number, k: (i: number) => number): Bytes {
+  const horner = (count: number, first: number): Bytes => {
+    const out: Bytes = [
+      ...op.get(k(first)),
+      ...op.get(x2),
+      ...f32x4.mul,
+      ...op.get(k(first + 1)),
+      ...f32x4.add,
+    ];
+    for (let i = first + 2; i < first + count; i++)
+      out.push(...op.get(x2), ...f32x4.mul, ...op.get(k(i)), ...f32x4.add);
+    return out;
+  };
+  return [
+    ...op.get(k(11)),
+    ...f32x4.max,
+    ...op.get(k(12)),
+    ...f32x4.min,
+    ...op.tee(x),
+    ...op.get(x),
+    ...f32x4.mul,
+    ...op.set(x2),
+    ...horner(TANH_P.length, 0),
+    ...op.set(p),
+    ...op.get(x),
+    ...op.get(p),
+    ...f32x4.mul,
+    ...horner(TANH_Q.length, TANH_P.length),
+    ...f32x4.div,
+  ];
+}
+
+/** The float32 constants of the GRU kernels, splatted into v128 locals k(0…14). */
+const GRU_CONSTANTS = [...TANH_P, ...TANH_Q, -TANH_CLAMP_F32, TANH_CLAMP_F32, 0.5, 1];
+
+/** `gruForward(gx, gh, prev, gates, hn, h, rows, hidden)`; see {@link SimdKernels.gruForward}. */
+function gruForwardFunction(): { params: number; body: Bytes } {
+  const [gx, gh, prev, gates, hn, h] = [0, 1, 2, 3, 4, 5];
+  // i32 locals 8, 9; v128 locals from 10: x, x², p, r, u, ghn, n, then the constants.
+  const [x, x2, p, r, u, ghn, cand] = [10, 11, 12, 13, 14, 15, 16];
+  const k = (i: number) => 17 + i;
+  const [half, one] = [k(13), k(14)];
+  const prologue = GRU_CONSTANTS.flatMap((c, i) => [...f32x4.splat(c), ...op.set(k(i))]);
+  const sigmoid = (part: number, column: number, hb: number): Bytes => [
+    // 0.5·tanh(0.5·(gx + gh)) + 0.5
+    ...op.get(half),
+    ...loadQuad(gx, column, hb, part),
+    ...loadQuad(gh, column, hb, part),
+    ...f32x4.add,
+    ...f32x4.mul,
+    ...tanhQuad(x, x2, p, k),
+    ...op.get(half),
+    ...f32x4.mul,
+    ...op.get(half),
+    ...f32x4.add,
+  ];
+  return quadLoop(8, 6, 7, [3, 3, 1, 3, 1, 1], 7 + GRU_CONSTANTS.length, prologue, (column, hb) => [
+    ...sigmoid(0, column, hb),
+    ...op.set(r),
+    ...sigmoid(1, column, hb),
+    ...op.set(u),
+    ...loadQuad(gh, column, hb, 2),
+    ...op.set(ghn),
+    // n = tanh(gx_n + r·ghn)
+    ...loadQuad(gx, column, hb, 2),
+    ...op.get(r),
+    ...op.get(ghn),
+    ...f32x4.mul,
+    ...f32x4.add,
+    ...tanhQuad(x, x2, p, k),
+    ...op.set(cand),
+    ...quadAt(gates, column, hb, 0),
+    ...op.get(r),
+    ...f32x4.store,
+    ...quadAt(gates, column, hb, 1),
+    ...op.get(u),
+    ...f32x4.store,
+    ...quadAt(gates, column, hb, 2),
+    ...op.get(cand),
+    ...f32x4.store,
+    ...quadAt(hn, column, hb, 0),
+    ...op.get(ghn),
+    ...f32x4.store,
+    // h = (1 − u)·n + u·prev
+    ...quadAt(h, column, hb, 0),
+    ...op.get(one),
+    ...op.get(u),
+    ...f32x4.sub,
+    ...op.get(cand),
+    ...f32x4.mul,
+    ...op.get(u),
+    ...loadQuad(prev, column, hb),
+    ...f32x4.mul,
+    ...f32x4.add,
+    ...f32x4.store,
+  ]);
+}
+
+/** `gruBackward(dh, gates, hn, prev, dgx, dgh, dPrev, rows, hidden)`; see {@link SimdKernels.gruBackward}. */
+function gruBackwardFunction(): { params: number; body: Bytes } {
+  const [dh, gates, hn, prev, dgx, dgh, dPrev] = [0, 1, 2, 3, 4, 5, 6];
+  // i32 locals 9, 10; v128 locals from 11: d, r, u, n, dn, du, dr, one.
+  const [d, r, u, cand, dn, du, dr, one] = [11, 12, 13, 14, 15, 16, 17, 18];
+  return quadLoop(
+    9,
+    7,
+    8,
+    [1, 3, 1, 1, 3, 3, 1],
+    8,
+    [...f32x4.splat(1), ...op.set(one)],
+    (column, hb) => [
+      ...loadQuad(dh, column, hb),
+      ...op.set(d),
+      ...loadQuad(gates, column, hb, 0),
+      ...op.set(r),
+      ...loadQuad(gates, column, hb, 1),
+      ...op.set(u),
+      ...loadQuad(gates, column, hb, 2),
+      ...op.set(cand),
+      // dn = (d·(1 − u))·(1 − n·n)
+      ...op.get(d),
+      ...op.get(one),
+      ...op.get(u),
+      ...f32x4.sub,
+      ...f32x4.mul,
+      ...op.get(one),
+      ...op.get(cand),
+      ...op.get(cand),
+      ...f32x4.mul,
+      ...f32x4.sub,
+      ...f32x4.mul,
+      ...op.set(dn),
+      // du = ((d·(prev − n))·u)·(1 − u)
+      ...op.get(d),
+      ...loadQuad(prev, column, hb),
+      ...op.get(cand),
+      ...f32x4.sub,
+      ...f32x4.mul,
+      ...op.get(u),
+      ...f32x4.mul,
+      ...op.get(one),
+      ...op.get(u),
+      ...f32x4.sub,
+      ...f32x4.mul,
+      ...op.set(du),
+      // dr = ((dn·hn)·r)·(1 − r)
+      ...op.get(dn),
+      ...loadQuad(hn, column, hb),
+      ...f32x4.mul,
+      ...op.get(r),
+      ...f32x4.mul,
+      ...op.get(one),
+      ...op.get(r),
+      ...f32x4.sub,
+      ...f32x4.mul,
+      ...op.set(dr),
+      ...quadAt(dgx, column, hb, 0),
+      ...op.get(dr),
+      ...f32x4.store,
+      ...quadAt(dgx, column, hb, 1),
+      ...op.get(du),
+      ...f32x4.store,
+      ...quadAt(dgx, column, hb, 2),
+      ...op.get(dn),
+      ...f32x4.store,
+      ...quadAt(dgh, column, hb, 0),
+      ...op.get(dr),
+      ...f32x4.store,
+      ...quadAt(dgh, column, hb, 1),
+      ...op.get(du),
+      ...f32x4.store,
+      // dgh_n = dn·r; dPrev = d·u
+      ...quadAt(dgh, column, hb, 2),
+      ...op.get(dn),
+      ...op.get(r),
+      ...f32x4.mul,
+      ...f32x4.store,
+      ...quadAt(dPrev, column, hb, 0),
+      ...op.get(d),
+      ...op.get(u),
+      ...f32x4.mul,
+      ...f32x4.store,
+    ],
+  );
+}
+
+/** `addRow(data, row, rows, cols)`: data[r, j] += row[j] in float32 lanes. */
+function addRowFunction(): { params: number; body: Bytes } {
+  const [data, row] = [0, 1];
+  return quadLoop(4, 2, 3, [1, 0], 0, [], (column, hb) => [
+    ...quadAt(data, column, hb, 0),
+    ...loadQuad(data, column, hb),
+    ...loadQuad(row, column, hb),
+    ...f32x4.add,
+    ...f32x4.store,
+  ]);
+}
+
+/** `addColumnSums(sums, m, rows, cols)`: sums[j] += m[r, j], rows in order, in float32 lanes. */
+function addColumnSumsFunction(): { params: number; body: Bytes } {
+  const [sums, m] = [0, 1];
+  return quadLoop(4, 2, 3, [0, 1], 0, [], (column, hb) => [
+    ...quadAt(sums, column, hb, 0),
+    ...loadQuad(sums, column, hb),
+    ...loadQuad(m, column, hb),
+    ...f32x4.add,
+    ...f32x4.store,
+  ]);
+}
+
+/** The module's bytes: nine functions, one exported memory. */
 function moduleBytes(): Uint8Array {
   const functions = [
     tanhBiasFunction(),
@@ -448,6 +807,10 @@ function moduleBytes(): Uint8Array {
     reluBiasFunction(),
     reluBackwardFunction(),
     adamFunction(),
+    gruForwardFunction(),
+    gruBackwardFunction(),
+    addRowFunction(),
+    addColumnSumsFunction(),
   ];
   const types = functions.map((f) => [
     0x60,
@@ -468,6 +831,10 @@ function moduleBytes(): Uint8Array {
         [...name("reluBias"), 0x00, 2],
         [...name("reluBackward"), 0x00, 3],
         [...name("adam"), 0x00, 4],
+        [...name("gruForward"), 0x00, 5],
+        [...name("gruBackward"), 0x00, 6],
+        [...name("addRow"), 0x00, 7],
+        [...name("addColumnSums"), 0x00, 8],
       ]),
     ),
     ...section(10, vector(functions.map((f) => [...uleb(f.body.length), ...f.body]))),
@@ -503,6 +870,21 @@ interface Exports {
     rows: number,
     cols: number,
   ): void;
+  gruForward(...args: number[]): void;
+  gruBackward(...args: number[]): void;
+  addRow(data: number, row: number, rows: number, cols: number): void;
+  addColumnSums(sums: number, m: number, rows: number, cols: number): void;
+}
+
+/** Copies `arrays` into the heap one after another and returns their float offsets. */
+function stage(heap: Float32Array, arrays: readonly Float32Array[]): number[] {
+  let at = 0;
+  return arrays.map((array) => {
+    heap.set(array, at);
+    const start = at;
+    at += array.length;
+    return start;
+  });
 }
 
 /** The kernels over one module instance; its memory grows to the largest call seen. */
@@ -563,6 +945,49 @@ function instantiate(api: WasmApi, bytes: Uint8Array): SimdKernels {
       value.set(h.subarray(0, n));
       m.set(h.subarray(2 * padded, 2 * padded + n));
       v.set(h.subarray(3 * padded, 3 * padded + n));
+    },
+    gruForward(gx, gh, prev, gates, hn, h, rows, hidden) {
+      const n = rows * hidden;
+      const heap = reserve(12 * n);
+      const [ix, ih, ip] = stage(heap, [
+        gx.subarray(0, 3 * n),
+        gh.subarray(0, 3 * n),
+        prev.subarray(0, n),
+      ]);
+      const [og, on, oh] = [7 * n, 10 * n, 11 * n];
+      exports.gruForward(4 * ix, 4 * ih, 4 * ip, 4 * og, 4 * on, 4 * oh, rows, hidden);
+      gates.set(heap.subarray(og, og + 3 * n));
+      hn.set(heap.subarray(on, on + n));
+      h.set(heap.subarray(oh, oh + n));
+    },
+    gruBackward(dh, gates, hn, prev, dgx, dgh, dPrev, rows, hidden) {
+      const n = rows * hidden;
+      const heap = reserve(13 * n);
+      const [id, ig, ihn, ip] = stage(heap, [
+        dh.subarray(0, n),
+        gates.subarray(0, 3 * n),
+        hn.subarray(0, n),
+        prev.subarray(0, n),
+      ]);
+      const [ox, oh, od] = [6 * n, 9 * n, 12 * n];
+      exports.gruBackward(4 * id, 4 * ig, 4 * ihn, 4 * ip, 4 * ox, 4 * oh, 4 * od, rows, hidden);
+      dgx.set(heap.subarray(ox, ox + 3 * n));
+      dgh.set(heap.subarray(oh, oh + 3 * n));
+      dPrev.set(heap.subarray(od, od + n));
+    },
+    addRow(data, row, rows, cols) {
+      const n = rows * cols;
+      const heap = reserve(n + cols);
+      stage(heap, [data.subarray(0, n), row.subarray(0, cols)]);
+      exports.addRow(0, 4 * n, rows, cols);
+      data.set(heap.subarray(0, n));
+    },
+    addColumnSums(sums, m, rows, cols) {
+      const n = rows * cols;
+      const heap = reserve(n + cols);
+      stage(heap, [sums.subarray(0, cols), m.subarray(0, n)]);
+      exports.addColumnSums(0, 4 * cols, rows, cols);
+      sums.set(heap.subarray(0, cols));
     },
     tanhBias: forward(exports.tanhBias),
     tanhBackward: backward(exports.tanhBackward),
