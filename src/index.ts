@@ -12,10 +12,12 @@ export {
   teamCount,
   teamMatesChoices,
 } from "./agents/batch.js";
+export { TeamMemory } from "./agents/memory.js";
 export {
   type ForwardOptions,
   greedyCandidate,
   inboxWithout,
+  type MemoryInput,
   type PolicyConfig,
   PolicyNetwork,
   type PolicyOutput,
@@ -375,6 +377,7 @@ export { Graph } from "./model/graph.js";
 export { glorotUniform, normalInit } from "./model/init.js";
 export { MultiHeadAttention } from "./model/layers/attention.js";
 export { Embedding } from "./model/layers/embedding.js";
+export { Gru } from "./model/layers/gru.js";
 export { Linear, type LinearOptions } from "./model/layers/linear.js";
 export { Mlp } from "./model/layers/mlp.js";
 export type { Module } from "./model/layers/module.js";
@@ -382,6 +385,7 @@ export { LayerNorm } from "./model/layers/norm.js";
 export { type Activation, activation, fastTanh } from "./model/ops/activations.js";
 export { segmentAttention } from "./model/ops/attention.js";
 export { add, dense, matmul, mean, mul, scale, sum } from "./model/ops/dense.js";
+export { carriedLayout, gruSequence, type RecurrentLayout } from "./model/ops/gru.js";
 export { crossEntropyLoss, mseLoss, policyGradientLoss } from "./model/ops/losses.js";
 export { layerNorm } from "./model/ops/norm.js";
 export {

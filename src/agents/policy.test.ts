@@ -99,7 +99,7 @@ function referenceForward(
   g: Graph,
   texts: Float32Array,
   batch: PolicyBatch,
-): Omit<PolicyOutput, "actionQ" | "messageQ"> {
+): Omit<PolicyOutput, "actionQ" | "messageQ" | "memory"> {
   const { textDim, numericWidth } = policy.config;
   const table = g.input("texts", texts, texts.length / textDim, textDim);
   let x = gatherRows(g, table, batch.viewIds);
@@ -152,7 +152,7 @@ function referenceForward(
 /** log π and log μ of the chosen candidates plus both critics, summed: a loss over every head. */
 function everyHead(
   g: Graph,
-  out: Omit<PolicyOutput, "actionQ" | "messageQ">,
+  out: Omit<PolicyOutput, "actionQ" | "messageQ" | "memory">,
   batch: PolicyBatch,
 ): Tensor {
   // The chosen candidate, or the first legal one after it when it is masked.

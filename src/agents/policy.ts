@@ -4,7 +4,9 @@
  *   x_i   = [enc(view_i), numeric_i]                 what agent i reads (role, skills, position are in it)
  *   h_i   = tanh(W_obs x_i)
  *   c_i   = MHA(h_i, enc(inbox_i))                   attention over received messages: interaction features
- *   z_i   = tanh(W_fuse [h_i, c_i])
+ *   z_i   = tanh(W_fuse [h_i, c_i])                  or, opt-in (`memory: "gru"`), z_i,t = GRU([h_i, c_i], z_i,t−1):
+ *                                                    a recurrent agent (EPyMARL's RNNAgent) whose state runs
+ *                                                    through the agent's episode
  *   π(a|·) ∝ exp(⟨W_act z_i, e(a)⟩),  e(a) = tanh(W_cand enc(text a))   masked, variable candidate set
  *   μ(m|·) ∝ exp(⟨W_msg z_i, e(m)⟩),  e(m) = tanh(W_mcand enc(text m))  the message head
  *   V(oⁱ)  = w_v · z_i                               decentralised critic
@@ -32,9 +34,11 @@ import { ShapeError } from "../core/errors.js";
 import type { Rng } from "../core/prng.js";
 import type { Graph } from "../model/graph.js";
 import { MultiHeadAttention } from "../model/layers/attention.js";
+import { Gru } from "../model/layers/gru.js";
 import { Linear } from "../model/layers/linear.js";
 import { Mlp } from "../model/layers/mlp.js";
 import type { Module } from "../model/layers/module.js";
+import type { RecurrentLayout } from "../model/ops/gru.js";
 import {
   concatCols,
   gatherCells,
@@ -92,6 +96,22 @@ export interface PolicyConfig {
    * the policy near uniform. Initialisation only: not part of the fingerprint.
    */
   readonly actionHeadScale?: number;
+  /**
+   * "none" (default): the agent has no memory, z_i = tanh(W_fuse [h_i, c_i]). "gru": z_i is the
+   * state of a GRU cell over [h_i, c_i] that runs through the agent's episode (EPyMARL's
+   * RNNAgent: fc1, GRUCell, fc2); a forward pass then reads each row's previous state from
+   * {@link ForwardOptions.memory} and returns the new states in {@link PolicyOutput.memory}.
+   */
+  readonly memory?: "none" | "gru";
+}
+
+/**
+ * The previous states of a recurrent policy's rows: carried-in states `initial` (`[K × hidden]`,
+ * or null) and the {@link RecurrentLayout} that says which state each row continues.
+ */
+export interface MemoryInput {
+  readonly initial: Float32Array | null;
+  readonly layout: RecurrentLayout;
 }
 
 /** The input of the decentralised critic V(oⁱ); see {@link PolicyConfig.observationInput}. */
@@ -117,6 +137,8 @@ export interface PolicyOutput {
   readonly actionQ: Tensor | null;
   /** Q(s, m⁻ⁱ, m) per message candidate row, when asked for. */
   readonly messageQ: Tensor | null;
+  /** A recurrent policy's new state of every row, `[S × hidden]` (its z); null without memory. */
+  readonly memory: Tensor | null;
 }
 
 /** Options of {@link PolicyNetwork.forward}. */
@@ -125,6 +147,11 @@ export interface ForwardOptions {
   readonly withQ?: boolean;
   /** Replace the batch's inbox (e.g. one sender silenced, for influence). */
   readonly inbox?: { readonly offsets: Int32Array; readonly ids: Int32Array };
+  /**
+   * A recurrent policy's previous states (see {@link MemoryInput}); without it every row starts
+   * from the zero state, as an episode's first step does. Ignored without memory.
+   */
+  readonly memory?: MemoryInput;
 }
 
 /** The shared actor-critic network over text (and optional numeric) observations. */
@@ -139,6 +166,8 @@ export class PolicyNetwork implements Module {
   readonly observationValue: Linear;
   /** V(oⁱ)'s own network with `observationInput: "own-observation"`, else null. */
   readonly observationCritic: Mlp | null;
+  /** The GRU cell in the fuse layer's place with `memory: "gru"`, else null. */
+  readonly recurrent: Gru | null;
   readonly stateValue: Mlp;
   readonly actionCritic: Linear;
   readonly messageCritic: Linear;
@@ -286,6 +315,19 @@ export class PolicyNetwork implements Module {
     this.observationCritic = ownObservation
       ? new Mlp("critic.own-observation", [numericWidth, hidden, hidden, 1], ownActivation, rng)
       : null;
+    const memory = config.memory ?? "none";
+    if (memory !== "none" && memory !== "gru") {
+      throw new ShapeError({
+        input: "policy config memory",
+        problem: "is not a known agent memory",
+        expected: '"none" or "gru"',
+        actual: String(memory),
+        fix: "pick one of the listed memories",
+      });
+    }
+    // Drawn after everything else too; the fuse layer is still drawn (and left out of the
+    // parameters), so the other weights are those of the memoryless network with this seed.
+    this.recurrent = memory === "gru" ? new Gru("policy.memory", 2 * hidden, hidden, rng) : null;
   }
 
   /**
@@ -340,7 +382,8 @@ export class PolicyNetwork implements Module {
     const own = state !== "" || observation !== "";
     const activation = own && c.criticActivation === "relu" ? " critic=relu" : "";
     const first = c.observationActivation === "relu" ? " obs=relu" : "";
-    return `${base}${state}${observation}${activation}${first}`;
+    const memory = this.recurrent === null ? "" : " memory=gru";
+    return `${base}${state}${observation}${activation}${first}${memory}`;
   }
 
   /** Every parameter, in a fixed order. */
@@ -348,7 +391,7 @@ export class PolicyNetwork implements Module {
     return [
       this.observation,
       this.attention,
-      this.fuse,
+      this.recurrent ?? this.fuse,
       this.actionQuery,
       this.actionCandidate,
       this.messageQuery,
@@ -439,25 +482,39 @@ export class PolicyNetwork implements Module {
     return this.observation.forward(g, x);
   }
 
-  /** z_i = tanh(W_fuse [h_i, MHA(h_i, enc(inbox_i))]) for every sample. */
+  /**
+   * z_i = tanh(W_fuse [h_i, MHA(h_i, enc(inbox_i))]) for every sample, or with memory the GRU's
+   * state over the same input, continuing the states `memory` names (zero states without it).
+   */
   private embed(
     g: Graph,
     table: Tensor,
     h: Tensor,
     inbox: { readonly offsets: Int32Array; readonly ids: Int32Array },
     samples: number,
+    memory?: MemoryInput,
   ): Tensor {
     // When nobody heard anything, attention gives every agent the same row (its output bias), and
     // the fuse layer folds that row into its bias instead of multiplying it on every row.
-    return silent(inbox, samples)
-      ? this.fuse.forwardWithConstant(g, h, this.attention.silentRow(g))
-      : this.fuse.forward(
-          g,
-          concatCols(g, [
-            h,
-            this.attention.forward(g, h, gatherRows(g, table, inbox.ids), inbox.offsets),
-          ]),
-        );
+    const quiet = silent(inbox, samples);
+    const context = () =>
+      quiet
+        ? this.attention.silentRow(g)
+        : this.attention.forward(g, h, gatherRows(g, table, inbox.ids), inbox.offsets);
+    const recurrent = this.recurrent;
+    if (recurrent === null) {
+      return quiet
+        ? this.fuse.forwardWithConstant(g, h, context())
+        : this.fuse.forward(g, concatCols(g, [h, context()]));
+    }
+    const hidden = this.config.hidden;
+    const carried = memory?.initial ?? null;
+    const initial =
+      carried === null ? null : g.input("memory", carried, carried.length / hidden, hidden);
+    const layout = memory?.layout ?? freshLayout(samples);
+    return quiet
+      ? recurrent.forwardWithConstant(g, h, context(), initial, layout)
+      : recurrent.forward(g, concatCols(g, [h, context()]), initial, layout);
   }
 
   forward(
@@ -469,7 +526,7 @@ export class PolicyNetwork implements Module {
     const table = this.textTable(g, texts, batch);
     const h = this.observe(g, table, batch);
     const inbox = options.inbox ?? { offsets: batch.inboxOffsets, ids: batch.inboxIds };
-    const z = this.embed(g, table, h, inbox, batch.samples);
+    const z = this.embed(g, table, h, inbox, batch.samples, options.memory);
 
     // Candidates are embedded once per distinct text (team-mates mostly read the same ones), and
     // each candidate's score is the dot product of its owner's query row with its text's row.
@@ -568,6 +625,7 @@ export class PolicyNetwork implements Module {
       messageQ: withQ
         ? q("message", this.messageCritic, distinctMessages, messageTexts, messageOwners)
         : null,
+      memory: this.recurrent === null ? null : z,
     };
   }
 }
@@ -697,6 +755,11 @@ function silent(
   if (ids.length !== 0 || offsets.length !== samples + 1) return false;
   for (let s = 0; s <= samples; s++) if (offsets[s] !== 0) return false;
   return true;
+}
+
+/** The layout of `rows` rows that each start from the zero state. */
+function freshLayout(rows: number): RecurrentLayout {
+  return { previous: new Int32Array(rows).fill(-1), blocks: Int32Array.of(0, rows) };
 }
 
 /** Whether every segment of `offsets` holds exactly one item. */

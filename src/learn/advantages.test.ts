@@ -69,6 +69,7 @@ function rolloutOf(
     lastObservationValues: new Float32Array(agents),
     lastBatch: batchOf(1, agents, 2),
     startsFresh: Uint8Array.from([1]),
+    initialMemory: null,
     episodes: [],
   };
 }

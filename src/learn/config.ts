@@ -46,6 +46,12 @@ export const LearnerConfigSchema = z
       .describe(
         "factor on the action query layer's initial weights (1 = as built; 0.1 starts the policy near uniform, as EPyMARL's PyTorch-initialised output layer does)",
       ),
+    agentMemory: z
+      .enum(["none", "gru"])
+      .default("none")
+      .describe(
+        "the agent's memory: none (the embedding of the current step only), or a GRU cell through the episode in the fuse layer's place (EPyMARL's RNNAgent; trained through time on the whole rollout: needs minibatchTeams = envs × rolloutSteps, actor-critic, no agentCredit or shaping)",
+      ),
     observationActivation: z
       .enum(["tanh", "relu"])
       .default("tanh")
@@ -376,6 +382,22 @@ export function resolveConfig(
       expected: 'advantageBaseline "current" with advantageNorm "none" and agentCredit false',
       actual: `advantageNorm "${config.advantageNorm}", agentCredit ${config.agentCredit}`,
       fix: 'set advantageBaseline to "rollout", or advantageNorm to "none" and agentCredit to false',
+    });
+  }
+  if (
+    config.agentMemory === "gru" &&
+    (config.mode !== "actor-critic" ||
+      config.minibatchTeams < rollout ||
+      config.agentCredit ||
+      config.shaping !== "none")
+  ) {
+    throw new ConfigError({
+      input: "config field agentMemory",
+      problem:
+        "a recurrent agent is trained through time on whole rollouts, without the terms that replay its steps apart",
+      expected: `mode "actor-critic", minibatchTeams = envs × rolloutSteps = ${rollout}, agentCredit false, shaping "none"`,
+      actual: `mode "${config.mode}", minibatchTeams ${config.minibatchTeams}, agentCredit ${config.agentCredit}, shaping "${config.shaping}"`,
+      fix: `set agentMemory to "none", or minibatchTeams to ${rollout} with an actor-critic method without agent credit or shaping (decentralized, shared-td)`,
     });
   }
   if (config.targetCriticTau > 0) {

@@ -4,6 +4,7 @@
  * normalised score (oracle 1, nothing 0) per task and on average.
  */
 import { BatchBuilder } from "../agents/batch.js";
+import { TeamMemory } from "../agents/memory.js";
 import { greedyCandidate, type PolicyNetwork, sampleCandidate } from "../agents/policy.js";
 import type { TextTable } from "../agents/text-table.js";
 import type { Rng } from "../core/prng.js";
@@ -15,6 +16,7 @@ import type { ReferenceScores, TrainingTask } from "./tasks.js";
 export interface EvaluationResult {
   readonly episodes: number;
   readonly meanTeamReturn: number;
+  /** The mean normalised score; NaN when evaluated without reference scores. */
   readonly meanNormalisedScore: number;
   readonly teamReturns: readonly number[];
 }
@@ -26,19 +28,26 @@ export interface EvaluateOptions {
   readonly numericWidth?: number;
 }
 
-/** Runs one episode of `policy` on each task (reset seed 0) and scores it. */
+/**
+ * Runs one episode of `policy` on each task (reset seed 0) and scores it; with `references` null
+ * only raw returns are reported (the references play each task's oracle, which a caller that reads
+ * returns only, such as the race's tests, need not pay for).
+ */
 export async function evaluatePolicy(
   policy: PolicyNetwork,
   table: TextTable,
   gemm: Gemm,
   tasks: readonly TrainingTask[],
-  references: ReferenceScores,
+  references: ReferenceScores | null,
   options: EvaluateOptions,
 ): Promise<EvaluationResult> {
   const sims = tasks.map(({ family, task }) => family.createSim(task));
   for (const sim of sims) sim.reset(0);
   const returns = new Array<number>(tasks.length).fill(0);
   const graph = new Graph(gemm, { recordGradients: false });
+  // A recurrent policy carries each task's states through its episode.
+  const memory =
+    policy.recurrent === null ? null : new TeamMemory(policy.config.hidden, tasks.length);
   for (;;) {
     const live = sims.map((sim, i) => [sim, i] as const).filter(([sim]) => !sim.done);
     if (live.length === 0) break;
@@ -47,7 +56,14 @@ export async function evaluatePolicy(
     await table.flush();
     const batch = builder.build();
     graph.reset();
-    const out = policy.forward(graph, table.matrix(), batch);
+    const slots = live.map(([, index]) => index);
+    const out = policy.forward(
+      graph,
+      table.matrix(),
+      batch,
+      memory === null ? {} : { memory: memory.input(batch, slots) },
+    );
+    if (memory !== null && out.memory !== null) memory.store(batch, slots, out.memory.value);
     const choose = (lp: Float32Array, start: number, end: number) =>
       options.greedy
         ? greedyCandidate(lp, start, end)
@@ -74,12 +90,12 @@ export async function evaluatePolicy(
       for (let i = 0; i < n; i++) returns[index] += rewards[i];
     });
   }
-  const scores = returns.map((r, i) => references.normalised(i, r));
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
   return {
     episodes: tasks.length,
     meanTeamReturn: mean(returns),
-    meanNormalisedScore: mean(scores),
+    meanNormalisedScore:
+      references === null ? Number.NaN : mean(returns.map((r, i) => references.normalised(i, r))),
     teamReturns: returns,
   };
 }

@@ -28,7 +28,7 @@ import { ReturnDecomposition } from "./credit/redistribution.js";
 import { MetricsRecorder, type MetricsRow, type MetricsSink, meanOf } from "./metrics.js";
 import { Redistributor } from "./redistributor.js";
 import { RunningMeanStd, standardiseRewards } from "./reward-scale.js";
-import { type Rollout, RolloutCollector } from "./rollout.js";
+import { type Rollout, RolloutCollector, rolloutMemory } from "./rollout.js";
 import { ReferenceScores, type TrainingTask } from "./tasks.js";
 import { actorCriticStep, cloningStep, type StepStats } from "./update.js";
 
@@ -117,6 +117,7 @@ export class Learner {
         ...(config.observationActivation === "relu"
           ? { observationActivation: config.observationActivation }
           : {}),
+        ...(config.agentMemory === "gru" ? { memory: config.agentMemory } : {}),
       },
       root.split("policy"),
     );
@@ -284,6 +285,8 @@ export class Learner {
     const allTeams = Int32Array.from({ length: teams }, (_, j) => j);
     const lastEpochOld: number[] = [];
     const lastEpochNew: number[] = [];
+    // A recurrent agent runs through the rollout in time order (the config keeps it whole).
+    const memory = rolloutMemory(rollout);
     for (let epoch = 0; epoch < config.epochs; epoch++) {
       this.shuffle(order);
       for (let first = 0; first < teams; first += config.minibatchTeams) {
@@ -307,6 +310,7 @@ export class Learner {
             sampleReturns: pick(advantages.sampleReturns, samples),
           },
           config,
+          memory ?? undefined,
         );
         this.gradientUpdates++;
         stats.push(step);

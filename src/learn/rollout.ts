@@ -10,7 +10,13 @@
  */
 
 import { BatchBuilder, type PolicyBatch, selectTeams } from "../agents/batch.js";
-import { type PolicyNetwork, type PolicyOutput, sampleCandidate } from "../agents/policy.js";
+import { TeamMemory } from "../agents/memory.js";
+import {
+  type MemoryInput,
+  type PolicyNetwork,
+  type PolicyOutput,
+  sampleCandidate,
+} from "../agents/policy.js";
 import type { TextTable } from "../agents/text-table.js";
 import { Rng, type RngState } from "../core/prng.js";
 import { SILENT, type TaskSim, type TeamPolicy } from "../env/types.js";
@@ -62,6 +68,35 @@ export interface Rollout {
   readonly startsFresh: Uint8Array;
   /** Episodes that ended during the rollout: task index and raw team return. */
   readonly episodes: readonly { readonly task: number; readonly teamReturn: number }[];
+  /**
+   * A recurrent policy's states that the rollout's first step continued, `[S₀ × hidden]` in the
+   * order of step 0's samples (zero rows for episodes that start there); null without memory.
+   */
+  readonly initialMemory: Float32Array | null;
+}
+
+/**
+ * What a recurrent policy's forward pass over the whole rollout batch reads: each sample continues
+ * the same agent's sample of the step before in its environment, or the carried-in state at step
+ * 0, or the zero state where its episode started (the step after a terminal one). Time blocks
+ * are the steps, so the recurrence runs over every environment at once.
+ */
+export function rolloutMemory(rollout: Rollout): MemoryInput | null {
+  if (rollout.initialMemory === null) return null;
+  const { batch, envs, steps, terminated } = rollout;
+  const previous = new Int32Array(batch.samples);
+  for (let t = 0; t < steps; t++) {
+    for (let e = 0; e < envs; e++) {
+      const j = t * envs + e;
+      for (let s = batch.teamOffsets[j]; s < batch.teamOffsets[j + 1]; s++) {
+        if (t === 0) previous[s] = -2 - s;
+        else if (terminated[j - envs] === 1) previous[s] = -1;
+        else previous[s] = batch.teamOffsets[j - envs] + batch.agentIndex[s];
+      }
+    }
+  }
+  const blocks = Int32Array.from({ length: steps + 1 }, (_, t) => batch.teamOffsets[t * envs]);
+  return { initial: rollout.initialMemory, layout: { previous, blocks } };
 }
 
 /** Values of one critic that returns bootstrap from in place of the policy's (a target critic). */
@@ -89,6 +124,8 @@ export class RolloutCollector {
   private readonly oracleEpisodes: (EpisodeRecord | undefined)[] = [];
   /** Each slot's task stream: draws (task index, reset seed) of its episodes and nothing else. */
   private taskStreams: Rng[];
+  /** A recurrent policy's states per slot (made on the first collection with one). */
+  memory: TeamMemory | null = null;
 
   /**
    * Starts one episode per task stream: slot e draws its tasks and reset seeds from
@@ -218,6 +255,14 @@ export class RolloutCollector {
     };
     const envs = this.sims.length;
     const graph = new Graph(gemm, { recordGradients: false });
+    const slots = Array.from({ length: envs }, (_, e) => e);
+    if (policy.recurrent !== null && this.memory === null)
+      this.memory = new TeamMemory(policy.config.hidden, envs);
+    const memory = policy.recurrent === null ? null : this.memory;
+    // The carried states of `teams`' slots, for a forward pass over their batch.
+    const memoryOf = (batch: PolicyBatch, teams: readonly number[]) =>
+      memory === null ? {} : { memory: memory.input(batch, teams) };
+    let initialMemory: Float32Array | null = null;
     const stepBatches: PolicyBatch[] = [];
     const actionLogProbs: number[] = [];
     const messageLogProbs: number[] = [];
@@ -239,7 +284,10 @@ export class RolloutCollector {
       // Observe every environment and act with the current policy.
       const batch = await this.observe();
       graph.reset();
-      const out = policy.forward(graph, this.table.matrix(), batch);
+      const carried = memoryOf(batch, slots);
+      if (t === 0) initialMemory = carried.memory?.initial ?? null;
+      const out = policy.forward(graph, this.table.matrix(), batch, carried);
+      if (memory !== null && out.memory !== null) memory.store(batch, slots, out.memory.value);
       const values = valuesOf(() => out, graph, batch);
       for (let s = 0; s < batch.samples; s++) {
         const a0 = batch.actionOffsets[s];
@@ -293,7 +341,7 @@ export class RolloutCollector {
         const finals = await this.observe(cut);
         graph.reset();
         const finalValues = valuesOf(
-          () => policy.forward(graph, this.table.matrix(), finals),
+          () => policy.forward(graph, this.table.matrix(), finals, memoryOf(finals, cut)),
           graph,
           finals,
         );
@@ -305,7 +353,10 @@ export class RolloutCollector {
               finalValues.observation?.[s] ?? 0;
         });
       }
-      for (const e of ended) this.episodes[e] = this.startEpisode(e);
+      for (const e of ended) {
+        this.episodes[e] = this.startEpisode(e);
+        memory?.reset(e);
+      }
       stepSampleBase += batch.samples;
       stepBatches.push(batch);
     }
@@ -313,7 +364,7 @@ export class RolloutCollector {
     const last = await this.observe();
     graph.reset();
     const lastValues = valuesOf(
-      () => policy.forward(graph, this.table.matrix(), last),
+      () => policy.forward(graph, this.table.matrix(), last, memoryOf(last, slots)),
       graph,
       last,
     );
@@ -348,6 +399,7 @@ export class RolloutCollector {
       lastBatch: last,
       startsFresh,
       episodes: finished,
+      initialMemory,
     };
   }
 

@@ -5,9 +5,13 @@
  * environments to the same states and continues bit for bit. With temporal redistribution a
  * second file beside it (`PATH.redistribution`) holds ψ, its Adam state and the redistributor's
  * step features (current episodes, buffer); their running sums are in the first file's metadata.
- * With a target critic (`targetCriticTau` > 0), `PATH.target-critic` holds its weights.
+ * With a target critic (`targetCriticTau` > 0), `PATH.target-critic` holds its weights. A
+ * recurrent agent's states per slot are in the metadata (its steps cannot be replayed: they
+ * depend on the weights at each step).
  * A checkpoint from another architecture, encoder or GEMM backend is refused (all or nothing).
  */
+
+import { TeamMemory } from "../agents/memory.js";
 import { CheckpointError } from "../core/errors.js";
 import type { FileSystem } from "../core/fs.js";
 import { nodeFileSystem } from "../core/fs.js";
@@ -37,6 +41,8 @@ interface LearnerMetadata {
   };
   /** The redistributor's running sums and buffer (temporal redistribution only). */
   readonly redistribution?: RedistributorState;
+  /** A recurrent policy's states per environment slot (null: zero state), `agentMemory: "gru"`. */
+  readonly memory?: (number[] | null)[];
 }
 
 /**
@@ -71,6 +77,9 @@ export async function saveLearnerState(
       count: learner.rewardStats.count,
     },
     redistribution: redistribution?.state,
+    ...(learner.policy.recurrent === null
+      ? {}
+      : { memory: learner.collector.memory?.snapshot() ?? [] }),
   };
   await saveCheckpoint(
     path,
@@ -153,6 +162,24 @@ export async function loadLearnerState(
       fix: "resume with the envs the run was saved with, or start the run again",
     });
   }
+  let memory: TeamMemory | null = null;
+  if (learner.policy.recurrent !== null) {
+    memory = new TeamMemory(learner.policy.config.hidden, learner.collector.envs);
+    // A run saved before its first collection has no states yet: every slot at the zero state.
+    const saved =
+      Array.isArray(meta.memory) && meta.memory.length === 0
+        ? new Array(learner.collector.envs).fill(null)
+        : meta.memory;
+    if (!memory.restore(saved)) {
+      throw new CheckpointError({
+        input: path,
+        problem: "holds no recurrent state per environment slot",
+        expected: `${learner.collector.envs} slots of agent states ${learner.policy.config.hidden} wide`,
+        actual: Array.isArray(meta.memory) ? `${meta.memory.length} slots` : "none",
+        fix: "resume with the envs and hidden width the run was saved with, or start the run again",
+      });
+    }
+  }
   const redistributor = learner.redistributor;
   const psi = learner.decomposition;
   if (redistributor !== null && psi !== null) {
@@ -188,4 +215,5 @@ export async function loadLearnerState(
   learner.gradientUpdates = meta.gradientUpdates;
   learner.wallSeconds = meta.wallSeconds;
   learner.collector.restoreEpisodes(meta.episodes);
+  if (memory !== null) learner.collector.memory = memory;
 }

@@ -5,7 +5,7 @@
  * choices) is {@link cloningStep}, the one place where the logic really differs.
  */
 import type { PolicyBatch } from "../agents/batch.js";
-import type { PolicyNetwork, PolicyOutput } from "../agents/policy.js";
+import type { MemoryInput, PolicyNetwork, PolicyOutput } from "../agents/policy.js";
 import { NumericError } from "../core/errors.js";
 import type { Adam } from "../model/adam.js";
 import type { Graph } from "../model/graph.js";
@@ -101,7 +101,10 @@ function currentAdvantages(
   return advantages;
 }
 
-/** One actor-critic gradient step on `batch`; throws a NumericError naming the loss term that went NaN. */
+/**
+ * One actor-critic gradient step on `batch` (a recurrent policy's previous states in `memory`);
+ * throws a NumericError naming the loss term that went NaN.
+ */
 export function actorCriticStep(
   g: Graph,
   policy: PolicyNetwork,
@@ -110,9 +113,13 @@ export function actorCriticStep(
   batch: PolicyBatch,
   targets: MinibatchTargets,
   config: LearnerConfig,
+  memory?: MemoryInput,
 ): StepStats {
   g.reset();
-  const out = policy.forward(g, texts, batch, { withQ: config.agentCredit });
+  const out = policy.forward(g, texts, batch, {
+    withQ: config.agentCredit,
+    ...(memory === undefined ? {} : { memory }),
+  });
   const actionFlat = chosenFlat(batch.actionOffsets, batch.chosenAction);
   const messageFlat = chosenFlat(batch.messageOffsets, batch.chosenMessage);
   const current =

@@ -15,6 +15,7 @@
  * else the head's most probable message.
  */
 import { BatchBuilder } from "../agents/batch.js";
+import { TeamMemory } from "../agents/memory.js";
 import type { PolicyNetwork } from "../agents/policy.js";
 import type { TextTable } from "../agents/text-table.js";
 import { ConfigError } from "../core/errors.js";
@@ -50,16 +51,26 @@ export function networkPolicy(
   options: { readonly name?: string; readonly numericWidth?: number } = {},
 ): CandidatePolicy {
   const graph = new Graph(gemm, { recordGradients: false });
+  // A recurrent network carries the team's states through the episode.
+  const memory = network.recurrent === null ? null : new TeamMemory(network.config.hidden, 1);
   return {
     name: options.name ?? "policy",
-    reset() {},
+    reset() {
+      memory?.reset(0);
+    },
     async distributions(sim) {
       const builder = new BatchBuilder(table, options.numericWidth ?? 0);
       builder.addTeam(sim);
       await table.flush();
       const batch = builder.build();
       graph.reset();
-      const out = network.forward(graph, table.matrix(), batch);
+      const out = network.forward(
+        graph,
+        table.matrix(),
+        batch,
+        memory === null ? {} : { memory: memory.input(batch, [0]) },
+      );
+      if (memory !== null && out.memory !== null) memory.store(batch, [0], out.memory.value);
       const slice = (values: Float32Array, offsets: Int32Array, s: number) =>
         Float64Array.from(values.subarray(offsets[s], offsets[s + 1]));
       const actions: Float64Array[] = [];
