@@ -23,7 +23,6 @@ import { epymarlConfig } from "./epymarl.js";
 import { evaluatePolicy } from "./evaluate.js";
 import { Learner } from "./learner.js";
 import { EPYMARL_TASK_OPTIONS, marlTrainingTasks } from "./marl-tasks.js";
-import { ReferenceScores } from "./tasks.js";
 
 /** One test point of a run. */
 export interface RaceTest {
@@ -134,14 +133,11 @@ export async function runRace(options: RaceOptions): Promise<RaceResult> {
         firstSeed: raceTestFirstSeed(options.seed, tests.length, options.testEpisodes),
       },
     );
-    const result = await evaluatePolicy(
-      learner.policy,
-      learner.table,
-      options.gemm,
-      tasks,
-      new ReferenceScores(tasks),
-      { greedy: options.testGreedy === true, rng, numericWidth: config.numericWidth },
-    );
+    const result = await evaluatePolicy(learner.policy, learner.table, options.gemm, tasks, null, {
+      greedy: options.testGreedy === true,
+      rng,
+      numericWidth: config.numericWidth,
+    });
     lastTest = learner.jointSteps;
     const point = {
       step: learner.jointSteps,
