@@ -7,7 +7,9 @@
  * of the difference, pass/fail against the goal (CI above the margin, time ≤ 1/5), and the steps
  * our runs needed to first reach EPyMARL's final return. `--seeds N` (default 10), `--scenario
  * spread|lbf` to run one half, `--budget-scale F` for a shortened smoke run (not comparable),
- * `--test-greedy` to test with the argmax action instead (a labelled extra, not EPyMARL's protocol).
+ * `--test-greedy` to test with the argmax action instead (a labelled extra, not EPyMARL's protocol),
+ * `--agent gru` to give the agents EPyMARL's recurrent RNNAgent (`agentMemory: "gru"`) instead of
+ * the memoryless policy network (`--agent mlp`, the default).
  * `--scenario coop` runs only the learning check on Foraging-8x8-2p-2f-coop-v3 (every food needs
  * both agents at once): no published EPyMARL figure, so it is judged against random play and the
  * uncoordinated heuristic.
@@ -20,6 +22,7 @@ import {
   randomReturnStats,
 } from "../src/env/marl.js";
 import { mean, studentTwoSidedP, variance } from "../src/experiment/stats.js";
+import type { LearnerConfig } from "../src/learn/config.js";
 import { type RaceResult, runRace } from "../src/learn/marl-race.js";
 import { blockedGemm } from "../src/model/gemm/blocked.js";
 import { loadOpenBlas } from "../src/model/gemm/openblas.js";
@@ -131,12 +134,21 @@ export async function runTrainingRace(
   const only = flagValue(args, "--scenario");
   const scale = Number(flagValue(args, "--budget-scale") ?? 1);
   const testGreedy = args.includes("--test-greedy");
+  const agent = flagValue(args, "--agent") ?? "mlp";
+  if (agent !== "mlp" && agent !== "gru") {
+    throw new Error(`--agent "${agent}" is not known: use mlp (memoryless, the default) or gru`);
+  }
+  const overrides = agent === "gru" ? { agentMemory: "gru" as const } : {};
+  const agentLabel = agent === "gru" ? " (GRU agent)" : "";
+  const keyPrefix = agent === "gru" ? "gru." : "";
   const blas = loadOpenBlas();
   const gemm = blas.ok ? blas.gemm : blockedGemm;
   log(
-    `Training race: ${seeds} seeds per row, GEMM ${blas.ok ? `openblas (${blas.config})` : "blocked (OpenBLAS addon not loaded)"}, one process, ${TEST_EPISODES} ${testGreedy ? "greedy (argmax; not EPyMARL's protocol)" : "sampled (EPyMARL's soft_policies)"} test episodes every ${TEST_INTERVAL.toLocaleString("en-US")} joint steps${scale !== 1 ? `, budget × ${scale} (smoke run: not comparable)` : ""}`,
+    `Training race${agentLabel}: ${seeds} seeds per row, GEMM ${blas.ok ? `openblas (${blas.config})` : "blocked (OpenBLAS addon not loaded)"}, one process, ${TEST_EPISODES} ${testGreedy ? "greedy (argmax; not EPyMARL's protocol)" : "sampled (EPyMARL's soft_policies)"} test episodes every ${TEST_INTERVAL.toLocaleString("en-US")} joint steps${scale !== 1 ? `, budget × ${scale} (smoke run: not comparable)` : ""}`,
   );
-  if (only === "coop") return coopLearningCheck(log, { seeds, scale, testGreedy, gemm });
+  if (only === "coop") {
+    return coopLearningCheck(log, { seeds, scale, testGreedy, gemm, overrides, keyPrefix });
+  }
   const figures: Figure[] = [];
   const rows: string[][] = [];
   const reachRows: string[][] = [];
@@ -153,6 +165,7 @@ export async function runTrainingRace(
         testEpisodes: TEST_EPISODES,
         testGreedy,
         gemm,
+        overrides,
       });
       results.push(result);
       const final = result.tests[result.tests.length - 1];
@@ -171,7 +184,7 @@ export async function runTrainingRace(
     const same = ci.low > -row.margin;
     const fastEnough = mean(seconds) <= row.epymarl.seconds / TIME_RATIO_GOAL;
     rows.push([
-      row.label,
+      `${row.label}${agentLabel}`,
       `${row.epymarl.seconds} s → ${row.epymarl.mean} ± ${row.epymarl.spread}`,
       `${fmt(mean(seconds), 1)} s → ${fmt(mean(finals), digits)} ± ${fmt(Math.sqrt(variance(finals)), digits)}`,
       `${(row.epymarl.seconds / mean(seconds)).toFixed(2)}×`,
@@ -182,16 +195,17 @@ export async function runTrainingRace(
       (r) => r.tests.find((t) => t.meanReturn >= row.epymarl.mean) ?? null,
     );
     reachRows.push([
-      row.label,
+      `${row.label}${agentLabel}`,
       String(row.epymarl.mean),
       reached.map((t) => (t === null ? "never" : `${Math.round(t.step / 1000)}k`)).join(", "),
       reached.map((t) => (t === null ? "—" : `${fmt(t.wallSeconds, 0)} s`)).join(", "),
     ]);
+    const key = `race.${keyPrefix}${row.key}`;
     figures.push(
-      { name: `race.${row.key}.final_return.mean`, value: mean(finals), unit: "team return" },
-      { name: `race.${row.key}.wall_seconds.mean`, value: mean(seconds), unit: "s" },
-      { name: `race.${row.key}.diff_ci95.low`, value: ci.low, unit: "team return" },
-      { name: `race.${row.key}.diff_ci95.high`, value: ci.high, unit: "team return" },
+      { name: `${key}.final_return.mean`, value: mean(finals), unit: "team return" },
+      { name: `${key}.wall_seconds.mean`, value: mean(seconds), unit: "s" },
+      { name: `${key}.diff_ci95.low`, value: ci.low, unit: "team return" },
+      { name: `${key}.diff_ci95.high`, value: ci.high, unit: "team return" },
     );
   }
   log("");
@@ -239,6 +253,8 @@ async function coopLearningCheck(
     readonly scale: number;
     readonly testGreedy: boolean;
     readonly gemm: Gemm;
+    readonly overrides: Partial<LearnerConfig>;
+    readonly keyPrefix: string;
   },
 ): Promise<Figure[]> {
   const sim = makeMarlEnv(COOP_SCENARIO);
@@ -268,6 +284,7 @@ async function coopLearningCheck(
         testEpisodes: TEST_EPISODES,
         testGreedy: options.testGreedy,
         gemm: options.gemm,
+        overrides: options.overrides,
       });
       const final = result.tests[result.tests.length - 1];
       finals.push(final.meanReturn);
@@ -282,9 +299,10 @@ async function coopLearningCheck(
       `${fmt(mean(seconds), 1)} s`,
       mean(finals) > heuristic.mean ? "above the heuristic" : "NOT above the heuristic",
     ]);
+    const key = `coop.${options.keyPrefix}${algorithm}`;
     figures.push(
-      { name: `coop.${algorithm}.final_return.mean`, value: mean(finals), unit: "team return" },
-      { name: `coop.${algorithm}.wall_seconds.mean`, value: mean(seconds), unit: "s" },
+      { name: `${key}.final_return.mean`, value: mean(finals), unit: "team return" },
+      { name: `${key}.wall_seconds.mean`, value: mean(seconds), unit: "s" },
     );
   }
   log("");
