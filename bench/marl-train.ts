@@ -9,7 +9,9 @@
  * spread|lbf` to run one half, `--budget-scale F` for a shortened smoke run (not comparable),
  * `--test-greedy` to test with the argmax action instead (a labelled extra, not EPyMARL's protocol),
  * `--agent gru` to give the agents EPyMARL's recurrent RNNAgent (`agentMemory: "gru"`) instead of
- * the memoryless policy network (`--agent mlp`, the default).
+ * the memoryless policy network (`--agent mlp`, the default), `--entropy-coef X` for a labelled
+ * tuned row (the one tuned value shown in docs/benchmarks.md: 0.01, EPyMARL's earlier IPPO/MAPPO
+ * value, against the v2 default 0.001).
  * `--scenario coop` runs only the learning check on Foraging-8x8-2p-2f-coop-v3 (every food needs
  * both agents at once): no published EPyMARL figure, so it is judged against random play and the
  * uncoordinated heuristic.
@@ -138,9 +140,21 @@ export async function runTrainingRace(
   if (agent !== "mlp" && agent !== "gru") {
     throw new Error(`--agent "${agent}" is not known: use mlp (memoryless, the default) or gru`);
   }
-  const overrides = agent === "gru" ? { agentMemory: "gru" as const } : {};
-  const agentLabel = agent === "gru" ? " (GRU agent)" : "";
-  const keyPrefix = agent === "gru" ? "gru." : "";
+  const entropyFlag = flagValue(args, "--entropy-coef");
+  const entropyCoef = entropyFlag === undefined ? undefined : Number(entropyFlag);
+  if (entropyCoef !== undefined && !(entropyCoef >= 0 && entropyCoef <= 1)) {
+    throw new Error(`--entropy-coef "${entropyFlag}" is not a number in [0, 1]: use e.g. 0.01`);
+  }
+  const overrides: Partial<LearnerConfig> = {
+    ...(agent === "gru" ? { agentMemory: "gru" as const } : {}),
+    ...(entropyCoef === undefined ? {} : { entropyCoef }),
+  };
+  const labels = [
+    ...(agent === "gru" ? ["GRU agent"] : []),
+    ...(entropyCoef === undefined ? [] : [`tuned: entropy ${entropyCoef}`]),
+  ];
+  const agentLabel = labels.length === 0 ? "" : ` (${labels.join(", ")})`;
+  const keyPrefix = `${agent === "gru" ? "gru." : ""}${entropyCoef === undefined ? "" : `entropy${entropyCoef}.`}`;
   const blas = loadOpenBlas();
   const gemm = blas.ok ? blas.gemm : blockedGemm;
   log(
