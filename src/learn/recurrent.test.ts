@@ -4,7 +4,9 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { ConfigError } from "../core/errors.js";
+import { TeamMemory } from "../agents/memory.js";
+import { PolicyNetwork } from "../agents/policy.js";
+import { ConfigError, ShapeError } from "../core/errors.js";
 import { Rng } from "../core/prng.js";
 import { HashingEncoder } from "../encode/hashing.js";
 import { blockedGemm } from "../model/gemm/blocked.js";
@@ -126,4 +128,27 @@ test("a recurrent agent with shuffled mini-batches, agent credit or behaviour cl
     resolveConfig("decentralized", { agentMemory: "gru", minibatchTeams: 128 }).agentMemory,
     "gru",
   );
+});
+
+test("an unknown agent memory in a policy config is a ShapeError listing the memories", () => {
+  assert.throws(
+    () =>
+      new PolicyNetwork(
+        // @ts-expect-error: a config read from a file can hold any string
+        { textDim: 4, numericWidth: 0, hidden: 8, heads: 2, memory: "lstm" },
+        Rng.fromSeed("bad-memory"),
+      ),
+    (e: unknown) => e instanceof ShapeError && /memory/.test(e.message) && /"gru"/.test(e.message),
+  );
+});
+
+test("saved agent states that do not fit the slots or the hidden width are refused and change nothing", () => {
+  const memory = new TeamMemory(4, 2);
+  assert.equal(memory.restore([[1, 2, 3, 4], null]), true);
+  const kept = memory.snapshot();
+  assert.equal(memory.restore([[1, 2, 3, 4]]), false, "one slot of two");
+  assert.equal(memory.restore([[1, 2, 3], null]), false, "a state 3 wide for hidden 4");
+  assert.equal(memory.restore([[1, 2, 3, Number.NaN], null]), false, "a NaN state");
+  assert.equal(memory.restore("states"), false, "not an array");
+  assert.deepEqual(memory.snapshot(), kept);
 });
