@@ -4,14 +4,20 @@
  * −A·log π(a) (seeded random actions and advantages) and an Adam step, batch 1024, in samples/s,
  * with the share of the step spent inside GEMM calls (what the rest of the step costs). Inference:
  * a batch-1 tape-free forward (`Mlp.forwardInto`) in µs/call. Ratios are speed-ups: blocked over
- * naive, openblas over blocked. `--quick` times each for less long.
+ * naive, openblas over blocked. Then the recurrent agent's GRU op (`gruSequence`, the race's
+ * shape: 20 rows per time step, 50 steps, hidden 128) forward and forward + backward in ns per
+ * state element, its gates in the float32 SIMD kernels against the scalar loops (the same bits).
+ * `--quick` times each for less long.
  */
 import { Rng } from "../src/core/prng.js";
 import { Adam } from "../src/model/adam.js";
 import { describeBackends, resolveGemm } from "../src/model/backend.js";
 import type { Gemm, GemmBackendName } from "../src/model/gemm.js";
+import { randomParameter } from "../src/model/gradcheck.js";
 import { Graph } from "../src/model/graph.js";
 import { Mlp } from "../src/model/layers/mlp.js";
+import { gruSequence } from "../src/model/ops/gru.js";
+import { useSimdKernels } from "../src/model/ops/simd.js";
 import { policyGradientStep, randomPolicyBatch } from "../src/model/toy.js";
 import { type BenchSuite, type Figure, table, timeIt } from "./suite.js";
 
@@ -88,6 +94,41 @@ function measure(gemm: Gemm, minMs: number, repeats: number): Omit<Row, "name"> 
   };
 }
 
+/** ns per state element of the GRU op forward, and forward + backward, on `gemm`. */
+function measureGru(gemm: Gemm, minMs: number, repeats: number): { forward: number; both: number } {
+  const [hidden, rows, steps] = [128, 20, 50];
+  const samples = rows * steps;
+  const rng = Rng.fromSeed("bench-nn-gru");
+  const gx = randomParameter("gx", samples, 3 * hidden, rng);
+  const whh = randomParameter("whh", hidden, 3 * hidden, rng, -0.09, 0.09);
+  const bhh = randomParameter("bhh", 1, 3 * hidden, rng);
+  const layout = {
+    previous: Int32Array.from({ length: samples }, (_, s) => (s < rows ? -1 : s - rows)),
+    blocks: Int32Array.from({ length: steps + 1 }, (_, t) => t * rows),
+  };
+  const seed = new Float32Array(samples * hidden).fill(0.01);
+  const graph = new Graph(gemm);
+  const run = (backward: boolean) => (n: number) => {
+    for (let i = 0; i < n; i++) {
+      graph.reset();
+      const out = gruSequence(
+        graph,
+        graph.param(gx),
+        graph.param(whh),
+        graph.param(bhh),
+        null,
+        layout,
+      );
+      if (backward) graph.backwardFrom(out, seed);
+    }
+  };
+  const perElement = (seconds: number) => (seconds * 1e9) / (samples * hidden);
+  return {
+    forward: perElement(timeIt(run(false), minMs, repeats)),
+    both: perElement(timeIt(run(true), minMs, repeats)),
+  };
+}
+
 /** The `nn` suite: training and batch-1 inference throughput per GEMM backend. */
 export const nnSuite: BenchSuite = {
   name: "nn",
@@ -149,6 +190,38 @@ export const nnSuite: BenchSuite = {
       figures.push({ name: `train.ratio.${over}_over_${under}`, value: train, unit: "×" });
       figures.push({ name: `forward1.ratio.${over}_over_${under}`, value: forward, unit: "×" });
     }
+    // The GRU op on the fastest backend at hand, its gates scalar then SIMD.
+    const gruBackend = byName.has("openblas") ? "openblas" : "blocked";
+    const gemm = resolveGemm(gruBackend);
+    useSimdKernels(false);
+    const scalar = measureGru(gemm, minMs, repeats);
+    useSimdKernels(true);
+    const simd = measureGru(gemm, minMs, repeats);
+    log(
+      table(
+        [
+          `GRU op (${gruBackend}, 20 rows × 50 steps × 128)`,
+          "forward ns/element",
+          "fwd+bwd ns/element",
+        ],
+        [
+          ["scalar float32 gates", scalar.forward.toFixed(1), scalar.both.toFixed(1)],
+          ["SIMD float32 gates", simd.forward.toFixed(1), simd.both.toFixed(1)],
+        ],
+      ),
+    );
+    log(
+      `# GRU SIMD/scalar: forward ×${(scalar.forward / simd.forward).toFixed(2)}, forward+backward ×${(scalar.both / simd.both).toFixed(2)}`,
+    );
+    for (const [kind, value] of [
+      ["scalar.forward", scalar.forward],
+      ["scalar.forward_backward", scalar.both],
+      ["simd.forward", simd.forward],
+      ["simd.forward_backward", simd.both],
+    ] as const) {
+      figures.push({ name: `gru.${kind}.ns_per_element`, value, unit: "ns" });
+    }
+    figures.push({ name: "gru.ratio.simd_over_scalar", value: scalar.both / simd.both, unit: "×" });
     return figures;
   },
 };
