@@ -43,7 +43,13 @@ export class TeamMemory {
     slots.forEach((slot, team) => {
       const start = batch.teamOffsets[team] * hidden;
       const end = batch.teamOffsets[team + 1] * hidden;
-      this.states[slot] = memory.slice(start, end);
+      // A slot keeps its array from step to step (a new one only when its team size changes).
+      let state = this.states[slot];
+      if (state === null || state.length !== end - start) {
+        state = new Float32Array(end - start);
+        this.states[slot] = state;
+      }
+      state.set(memory.subarray(start, end));
     });
   }
 

@@ -584,6 +584,15 @@ const loadQuad = (pointer: number, column: number, hb: number, part = 0): Bytes 
   ...f32x4.load,
 ];
 
+/** Stores the v128 that `value` leaves on the stack at `pointer + column + part·hb`. */
+const storeQuad = (
+  pointer: number,
+  column: number,
+  hb: number,
+  part: number,
+  value: Bytes,
+): Bytes => [...quadAt(pointer, column, hb, part), ...value, ...f32x4.store];
+
 /**
  * Emits tanh of the v128 on the stack in float32 lanes: clamp to ±{@link TANH_CLAMP_F32}, then
  * Eigen's rational function x·p(x²)/q(x²), with the v128 locals `x`, `x2`, `p` and the constants
@@ -660,30 +669,22 @@ function gruForwardFunction(): { params: number; body: Bytes } {
     ...f32x4.add,
     ...tanhQuad(x, x2, p, k),
     ...op.set(cand),
-    ...quadAt(gates, column, hb, 0),
-    ...op.get(r),
-    ...f32x4.store,
-    ...quadAt(gates, column, hb, 1),
-    ...op.get(u),
-    ...f32x4.store,
-    ...quadAt(gates, column, hb, 2),
-    ...op.get(cand),
-    ...f32x4.store,
-    ...quadAt(hn, column, hb, 0),
-    ...op.get(ghn),
-    ...f32x4.store,
+    ...storeQuad(gates, column, hb, 0, op.get(r)),
+    ...storeQuad(gates, column, hb, 1, op.get(u)),
+    ...storeQuad(gates, column, hb, 2, op.get(cand)),
+    ...storeQuad(hn, column, hb, 0, op.get(ghn)),
     // h = (1 − u)·n + u·prev
-    ...quadAt(h, column, hb, 0),
-    ...op.get(one),
-    ...op.get(u),
-    ...f32x4.sub,
-    ...op.get(cand),
-    ...f32x4.mul,
-    ...op.get(u),
-    ...loadQuad(prev, column, hb),
-    ...f32x4.mul,
-    ...f32x4.add,
-    ...f32x4.store,
+    ...storeQuad(h, column, hb, 0, [
+      ...op.get(one),
+      ...op.get(u),
+      ...f32x4.sub,
+      ...op.get(cand),
+      ...f32x4.mul,
+      ...op.get(u),
+      ...loadQuad(prev, column, hb),
+      ...f32x4.mul,
+      ...f32x4.add,
+    ]),
   ]);
 }
 
@@ -745,58 +746,35 @@ function gruBackwardFunction(): { params: number; body: Bytes } {
       ...f32x4.sub,
       ...f32x4.mul,
       ...op.set(dr),
-      ...quadAt(dgx, column, hb, 0),
-      ...op.get(dr),
-      ...f32x4.store,
-      ...quadAt(dgx, column, hb, 1),
-      ...op.get(du),
-      ...f32x4.store,
-      ...quadAt(dgx, column, hb, 2),
-      ...op.get(dn),
-      ...f32x4.store,
-      ...quadAt(dgh, column, hb, 0),
-      ...op.get(dr),
-      ...f32x4.store,
-      ...quadAt(dgh, column, hb, 1),
-      ...op.get(du),
-      ...f32x4.store,
+      ...storeQuad(dgx, column, hb, 0, op.get(dr)),
+      ...storeQuad(dgx, column, hb, 1, op.get(du)),
+      ...storeQuad(dgx, column, hb, 2, op.get(dn)),
+      ...storeQuad(dgh, column, hb, 0, op.get(dr)),
+      ...storeQuad(dgh, column, hb, 1, op.get(du)),
       // dgh_n = dn·r; dPrev = d·u
-      ...quadAt(dgh, column, hb, 2),
-      ...op.get(dn),
-      ...op.get(r),
-      ...f32x4.mul,
-      ...f32x4.store,
-      ...quadAt(dPrev, column, hb, 0),
-      ...op.get(d),
-      ...op.get(u),
-      ...f32x4.mul,
-      ...f32x4.store,
+      ...storeQuad(dgh, column, hb, 2, [...op.get(dn), ...op.get(r), ...f32x4.mul]),
+      ...storeQuad(dPrev, column, hb, 0, [...op.get(d), ...op.get(u), ...f32x4.mul]),
     ],
   );
 }
 
-/** `addRow(data, row, rows, cols)`: data[r, j] += row[j] in float32 lanes. */
-function addRowFunction(): { params: number; body: Bytes } {
-  const [data, row] = [0, 1];
-  return quadLoop(4, 2, 3, [1, 0], 0, [], (column, hb) => [
-    ...quadAt(data, column, hb, 0),
-    ...loadQuad(data, column, hb),
-    ...loadQuad(row, column, hb),
-    ...f32x4.add,
-    ...f32x4.store,
-  ]);
-}
-
-/** `addColumnSums(sums, m, rows, cols)`: sums[j] += m[r, j], rows in order, in float32 lanes. */
-function addColumnSumsFunction(): { params: number; body: Bytes } {
-  const [sums, m] = [0, 1];
-  return quadLoop(4, 2, 3, [0, 1], 0, [], (column, hb) => [
-    ...quadAt(sums, column, hb, 0),
-    ...loadQuad(sums, column, hb),
-    ...loadQuad(m, column, hb),
-    ...f32x4.add,
-    ...f32x4.store,
-  ]);
+/**
+ * `(a, b, rows, cols)`: a[j] += b[j] in float32 lanes, row after row, each pointer advancing by
+ * its stride (in rows) after a row: `addRow` (strides 1, 0: data[r, j] += row[j]) and
+ * `addColumnSums` (strides 0, 1: sums[j] += m[r, j], rows in order).
+ */
+function accumulateFunction(strides: readonly [number, number]): {
+  params: number;
+  body: Bytes;
+} {
+  const [a, b] = [0, 1];
+  return quadLoop(4, 2, 3, strides, 0, [], (column, hb) =>
+    storeQuad(a, column, hb, 0, [
+      ...loadQuad(a, column, hb),
+      ...loadQuad(b, column, hb),
+      ...f32x4.add,
+    ]),
+  );
 }
 
 /** The module's bytes: nine functions, one exported memory. */
@@ -809,8 +787,8 @@ function moduleBytes(): Uint8Array {
     adamFunction(),
     gruForwardFunction(),
     gruBackwardFunction(),
-    addRowFunction(),
-    addColumnSumsFunction(),
+    accumulateFunction([1, 0]),
+    accumulateFunction([0, 1]),
   ];
   const types = functions.map((f) => [
     0x60,
