@@ -192,3 +192,57 @@ test("train with an unknown method exits 2 and names the flag", async () => {
   assert.equal(await runCli(["train", "--method", "magic", "--out", "runs/x"], io.io), 2);
   assert.match(io.err(), /method/);
 });
+
+test("train --agent-memory gru trains EPyMARL's recurrent agent on whole rollouts and eval plays it", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "troupe-train-gru-"));
+  try {
+    const suite = join(dir, "tasks");
+    const run = join(dir, "runs", "gru");
+    const gen = memoryIo();
+    assert.equal(
+      await runCli(["tasks", "generate", "--out", suite, "--seed", "5", "--count", "28"], gen.io),
+      0,
+      gen.err(),
+    );
+    const common = ["--method", "shared-td", "--tasks", suite, "--family", "allocation"];
+    const sizes = ["--steps", "64", "--envs", "4", "--rollout-steps", "8", "--hidden", "16"];
+    const encoder = ["--encoder", "hashing", "--dimension", "32", "--backend", "blocked"];
+    const train = memoryIo();
+    const code = await runCli(
+      ["train", ...common, ...sizes, ...encoder, "--agent-memory", "gru", "--out", run],
+      train.io,
+    );
+    assert.equal(code, 0, train.err());
+    const config = JSON.parse(await readFile(join(run, "config.json"), "utf8"));
+    assert.equal(config.config.agentMemory, "gru");
+    assert.equal(config.config.minibatchTeams, 32, "the whole rollout: 4 envs × 8 steps");
+    const evaluation = memoryIo();
+    assert.equal(
+      await runCli(["eval", run, "--split", "test", "--limit", "4"], evaluation.io),
+      0,
+      evaluation.err(),
+    );
+    assert.match(evaluation.out(), /shared-td\s+-?\d+\.\d{3}/);
+    const shuffled = memoryIo();
+    const refused = await runCli(
+      [
+        "train",
+        ...common,
+        ...sizes,
+        ...encoder,
+        "--agent-memory",
+        "gru",
+        "--minibatch-teams",
+        "8",
+        "--out",
+        join(dir, "runs", "bad"),
+      ],
+      shuffled.io,
+    );
+    assert.equal(refused, 2);
+    assert.match(shuffled.err(), /agentMemory/);
+    assert.match(shuffled.err(), /minibatchTeams to 32/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

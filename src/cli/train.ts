@@ -60,6 +60,12 @@ const TrainFlags = z.object({
     .describe("joint steps per mini-batch"),
   learningRate: z.coerce.number().positive().optional().describe("Adam step size"),
   hidden: z.coerce.number().int().positive().optional().describe("policy hidden width"),
+  agentMemory: z
+    .enum(["none", "gru"])
+    .optional()
+    .describe(
+      "the agent's memory: none, or gru (EPyMARL's recurrent agent; it trains on whole rollouts, so --minibatch-teams defaults to envs × rollout steps)",
+    ),
   encoder: z
     .enum(["glove-100d", "hashing"])
     .default("glove-100d")
@@ -92,8 +98,23 @@ type TrainValues = z.infer<typeof TrainFlags>;
 
 function newRecord(flags: TrainValues): RunRecord {
   const overrides: Record<string, unknown> = {};
-  for (const key of ["envs", "rolloutSteps", "minibatchTeams", "learningRate", "hidden"] as const)
+  for (const key of [
+    "envs",
+    "rolloutSteps",
+    "minibatchTeams",
+    "learningRate",
+    "hidden",
+    "agentMemory",
+  ] as const)
     if (flags[key] !== undefined) overrides[key] = flags[key];
+  // A recurrent agent trains on the whole rollout: that is its mini-batch unless one is given.
+  if (flags.agentMemory === "gru" && flags.minibatchTeams === undefined) {
+    const { envs, rolloutSteps } = resolveConfig(flags.method, {
+      ...overrides,
+      agentMemory: "none",
+    });
+    overrides.minibatchTeams = envs * rolloutSteps;
+  }
   return {
     method: flags.method,
     config: resolveConfig(flags.method, overrides),
