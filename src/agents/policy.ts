@@ -103,6 +103,15 @@ export interface PolicyConfig {
    * {@link ForwardOptions.memory} and returns the new states in {@link PolicyOutput.memory}.
    */
   readonly memory?: "none" | "gru";
+  /**
+   * "candidates" (default): each action candidate is scored as ⟨W_act z_i, e(a)⟩ against its
+   * text's embedding, so candidate sets may vary. "linear": a linear layer over z_i gives one
+   * logit per action of a fixed list of `actions` (EPyMARL's fc2; PyTorch's initialisation),
+   * candidate k of every agent being action k; every agent must then have `actions` candidates.
+   */
+  readonly actionHead?: "candidates" | "linear";
+  /** The fixed number of actions, needed (and only read) with `actionHead: "linear"`. */
+  readonly actions?: number;
 }
 
 /**
@@ -168,6 +177,8 @@ export class PolicyNetwork implements Module {
   readonly observationCritic: Mlp | null;
   /** The GRU cell in the fuse layer's place with `memory: "gru"`, else null. */
   readonly recurrent: Gru | null;
+  /** The linear action layer with `actionHead: "linear"` (in the action query's place), else null. */
+  readonly actionLinear: Linear | null;
   readonly stateValue: Mlp;
   readonly actionCritic: Linear;
   readonly messageCritic: Linear;
@@ -328,6 +339,7 @@ export class PolicyNetwork implements Module {
     // Drawn after everything else too; the fuse layer is still drawn (and left out of the
     // parameters), so the other weights are those of the memoryless network with this seed.
     this.recurrent = memory === "gru" ? new Gru("policy.memory", 2 * hidden, hidden, rng) : null;
+    this.actionLinear = linearActionLayer(config, rng);
   }
 
   /**
@@ -383,7 +395,8 @@ export class PolicyNetwork implements Module {
     const activation = own && c.criticActivation === "relu" ? " critic=relu" : "";
     const first = c.observationActivation === "relu" ? " obs=relu" : "";
     const memory = this.recurrent === null ? "" : " memory=gru";
-    return `${base}${state}${observation}${activation}${first}${memory}`;
+    const head = this.actionLinear === null ? "" : ` head=linear actions=${c.actions}`;
+    return `${base}${state}${observation}${activation}${first}${memory}${head}`;
   }
 
   /** Every parameter, in a fixed order. */
@@ -392,7 +405,7 @@ export class PolicyNetwork implements Module {
       this.observation,
       this.attention,
       this.recurrent ?? this.fuse,
-      this.actionQuery,
+      this.actionLinear ?? this.actionQuery,
       this.actionCandidate,
       this.messageQuery,
       this.messageCandidate,
@@ -409,10 +422,6 @@ export class PolicyNetwork implements Module {
     return this.parameters().reduce((n, p) => n + p.value.length, 0);
   }
 
-  /**
-   * The forward pass over `batch`; `texts` is the text table's matrix (`rows × textDim`). Rows of
-   * the batch must refer to encoded rows.
-   */
   /**
    * log π over every action candidate of `batch` under each of `inboxes` in place of the batch's
    * own (e.g. one sender silenced at a time, for influence): the values `forward` gives with
@@ -432,18 +441,52 @@ export class PolicyNetwork implements Module {
     const actionOwners = segmentOwners(batch.actionOffsets);
     return inboxes.map((inbox) => {
       const z = this.embed(g, table, h, inbox, batch.samples);
-      const scores = candidateScores(
-        g,
-        this.actionQuery,
-        z,
-        distinctActions,
-        actionOwners,
-        actionTexts.rowOf,
-      );
+      const scores = this.actionScores(g, z, batch, distinctActions, actionOwners, actionTexts);
       return Float32Array.from(
         maskedLogSoftmax(g, scores, batch.actionOffsets, batch.actionMask).value,
       );
     });
+  }
+
+  /**
+   * Every action candidate's score, flat `[Σ candidates × 1]`: the candidate-scoring head's, or
+   * the linear head's `W z_i + b` read as one row per candidate (no copy: agent i's k-th
+   * candidate is its k-th logit).
+   */
+  private actionScores(
+    g: Graph,
+    z: Tensor,
+    batch: PolicyBatch,
+    distinctActions: Tensor,
+    owners: Int32Array,
+    texts: DistinctRows,
+  ): Tensor {
+    const linear = this.actionLinear;
+    if (linear === null) {
+      return candidateScores(g, this.actionQuery, z, distinctActions, owners, texts.rowOf);
+    }
+    const actions = linear.outDim;
+    for (let s = 0; s < batch.samples; s++) {
+      const count = batch.actionOffsets[s + 1] - batch.actionOffsets[s];
+      if (count !== actions) {
+        throw new ShapeError({
+          input: `PolicyNetwork.forward: sample ${s}'s action candidates`,
+          problem: "do not fit the linear action head",
+          expected: `${actions} candidates (the fixed action list)`,
+          actual: `${count} candidates`,
+          fix: 'train tasks with one fixed action list, or use actionHead "candidates"',
+        });
+      }
+    }
+    const logits = linear.forward(g, z);
+    return g.view(
+      "actionLogits",
+      logits,
+      logits.value,
+      logits.grad ?? (logits.requiresGrad ? g.gradOf(logits) : null),
+      logits.size,
+      1,
+    );
   }
 
   /** The text table as a graph input, after checking it and the batch fit the network. */
@@ -517,6 +560,10 @@ export class PolicyNetwork implements Module {
       : recurrent.forward(g, concatCols(g, [h, context()]), initial, layout);
   }
 
+  /**
+   * The forward pass over `batch`; `texts` is the text table's matrix (`rows × textDim`). Rows of
+   * the batch must refer to encoded rows.
+   */
   forward(
     g: Graph,
     texts: Float32Array,
@@ -535,14 +582,7 @@ export class PolicyNetwork implements Module {
     const distinctActions = this.actionCandidate.forward(g, gatherRows(g, table, actionTexts.ids));
     const actionOwners = segmentOwners(batch.actionOffsets);
     const messageOwners = segmentOwners(batch.messageOffsets);
-    const actionScores = candidateScores(
-      g,
-      this.actionQuery,
-      z,
-      distinctActions,
-      actionOwners,
-      actionTexts.rowOf,
-    );
+    const actionScores = this.actionScores(g, z, batch, distinctActions, actionOwners, actionTexts);
     // With one message candidate per agent (nobody can speak) each log μ is log 1 = 0 whatever
     // its score, and no gradient reaches the score (dz = dy − 1·dy = 0): the message head's
     // scores are skipped as the constant 0, which gives the same log μ, errors and gradients.
@@ -755,6 +795,40 @@ function silent(
   if (ids.length !== 0 || offsets.length !== samples + 1) return false;
   for (let s = 0; s <= samples; s++) if (offsets[s] !== 0) return false;
   return true;
+}
+
+/**
+ * The linear action layer of `actionHead: "linear"` (hidden → actions), every weight and bias
+ * drawn from U(−1/√hidden, 1/√hidden) as PyTorch initialises EPyMARL's fc2; null for the
+ * candidate-scoring head. Throws a ShapeError for an unknown head or a missing action count.
+ */
+function linearActionLayer(config: PolicyConfig, rng: Rng): Linear | null {
+  const head = config.actionHead ?? "candidates";
+  if (head !== "candidates" && head !== "linear") {
+    throw new ShapeError({
+      input: "policy config actionHead",
+      problem: "is not a known action head",
+      expected: '"candidates" or "linear"',
+      actual: String(head),
+      fix: "pick one of the listed heads",
+    });
+  }
+  if (head === "candidates") return null;
+  const actions = config.actions;
+  if (actions === undefined || !Number.isInteger(actions) || actions < 1) {
+    throw new ShapeError({
+      input: "policy config actions",
+      problem: "is not a valid action count for the linear head",
+      expected: "a positive integer (the fixed action list's length)",
+      actual: String(actions),
+      fix: 'set actions to the tasks\' action count, or use actionHead "candidates"',
+    });
+  }
+  const layer = new Linear("policy.action.linear", config.hidden, actions, rng);
+  const limit = 1 / Math.sqrt(config.hidden);
+  for (const p of layer.parameters())
+    for (let i = 0; i < p.value.length; i++) p.value[i] = rng.uniform(-limit, limit);
+  return layer;
 }
 
 /** The layout of `rows` rows that each start from the zero state. */

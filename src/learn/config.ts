@@ -38,6 +38,12 @@ export const LearnerConfigSchema = z
       .describe(
         "the action candidates' embeddings e(a): trained, or frozen at initialisation (the head is then linear in its trained weights, as EPyMARL's output layer is)",
       ),
+    actionHead: z
+      .enum(["candidates", "linear"])
+      .default("candidates")
+      .describe(
+        "the policy's action head: candidates scores each candidate against its text's embedding (candidate sets may vary), linear is one logit per action of a fixed list (EPyMARL's fc2; tasks of one action count)",
+      ),
     actionHeadScale: z
       .number()
       .gt(0)

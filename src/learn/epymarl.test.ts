@@ -4,9 +4,14 @@ import { access, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { CheckpointError, ConfigError } from "../core/errors.js";
+import { BatchBuilder } from "../agents/batch.js";
+import { PolicyNetwork } from "../agents/policy.js";
+import { TextTable } from "../agents/text-table.js";
+import { CheckpointError, ConfigError, ShapeError } from "../core/errors.js";
+import { Rng } from "../core/prng.js";
 import { HashingEncoder } from "../encode/hashing.js";
 import { blockedGemm } from "../model/gemm/blocked.js";
+import { Graph } from "../model/graph.js";
 import { type LearnerConfig, resolveConfig } from "./config.js";
 import { epymarlConfig } from "./epymarl.js";
 import { Learner } from "./learner.js";
@@ -39,7 +44,10 @@ test("a MAPPO learner's V(s) is an MLP over the team's observations, trained, un
   const learner = spreadLearner(config);
   const width = marlFeatureSize(SPREAD, {}, EPYMARL_TASK_OPTIONS);
   assert.equal(learner.policy.stateValue.layers[0].inDim, 3 * width);
-  assert.match(learner.policy.fingerprint, / state=joint-observation team=3 critic=relu obs=relu$/);
+  assert.match(
+    learner.policy.fingerprint,
+    / state=joint-observation team=3 critic=relu obs=relu head=linear actions=5$/,
+  );
   const before = Array.from(learner.policy.stateValue.layers[0].weight.value);
   await learner.iterate();
   assert.notDeepEqual(Array.from(learner.policy.stateValue.layers[0].weight.value), before);
@@ -54,7 +62,10 @@ test("EPyMARL's IPPO trains V(oⁱ) in a network of its own over the agent's obs
   const critic = learner.policy.observationCritic;
   assert.ok(critic !== null);
   assert.equal(critic.layers[0].inDim, marlFeatureSize(SPREAD, {}, EPYMARL_TASK_OPTIONS));
-  assert.match(learner.policy.fingerprint, / observation=own-observation critic=relu obs=relu$/);
+  assert.match(
+    learner.policy.fingerprint,
+    / observation=own-observation critic=relu obs=relu head=linear actions=5$/,
+  );
   const criticBefore = Array.from(critic.layers[0].weight.value);
   const sharedHeadBefore = Array.from(learner.policy.observationValue.weight.value);
   await learner.iterate();
@@ -233,7 +244,11 @@ test("a target critic without a network of its own or the current baseline, and 
 
 test("a small actionHeadScale starts the policy near uniform; out of range it is a ConfigError", async () => {
   const entropy = async (actionHeadScale: number) => {
-    const { config } = epymarlConfig("ippo", SPREAD, { ...small, actionHeadScale });
+    const { config } = epymarlConfig("ippo", SPREAD, {
+      ...small,
+      actionHead: "candidates",
+      actionHeadScale,
+    });
     const row = await spreadLearner(config, "decentralized").iterate();
     return Number(row["stability/action_entropy"]);
   };
@@ -248,11 +263,100 @@ test("a small actionHeadScale starts the policy near uniform; out of range it is
 });
 
 test("frozen action embeddings stay as initialised while the rest of the policy trains", async () => {
-  const { config } = epymarlConfig("ippo", SPREAD, { ...small, actionEmbeddings: "frozen" });
+  const { config } = epymarlConfig("ippo", SPREAD, {
+    ...small,
+    actionHead: "candidates",
+    actionEmbeddings: "frozen",
+  });
   const learner = spreadLearner(config, "decentralized");
   const embeddings = weights(learner.policy.actionCandidate);
   const query = weights(learner.policy.actionQuery);
   await learner.iterate();
   assert.deepEqual(weights(learner.policy.actionCandidate), embeddings);
   assert.notDeepEqual(weights(learner.policy.actionQuery), query);
+});
+
+test("the linear action head gives candidate k the k-th logit of W z + b, starts near uniform and trains", async () => {
+  // With memory the forward pass returns z, so the head can be checked against its own layer.
+  const { config } = epymarlConfig("ippo", SPREAD, {
+    ...small,
+    actionHead: "linear",
+    agentMemory: "gru",
+  });
+  const learner = spreadLearner(config, "decentralized");
+  const { policy } = learner;
+  const linear = policy.actionLinear;
+  assert.ok(linear !== null);
+  assert.match(policy.fingerprint, /head=linear actions=5/);
+  assert.ok(
+    !policy.parameters().includes(policy.actionQuery.weight),
+    "the query layer is not trained",
+  );
+  const sim = marlTrainingTasks(SPREAD, 1, {}, EPYMARL_TASK_OPTIONS)[0];
+  const live = sim.family.createSim(sim.task);
+  live.reset(4);
+  const builder = new BatchBuilder(learner.table, config.numericWidth);
+  builder.addTeam(live);
+  await learner.table.flush();
+  const batch = builder.build();
+  const out = policy.forward(
+    new Graph(blockedGemm, { recordGradients: false }),
+    learner.table.matrix(),
+    batch,
+  );
+  assert.ok(out.memory !== null);
+  const z = out.memory.value;
+  const hidden = config.hidden;
+  for (let s = 0; s < batch.samples; s++) {
+    const logits = Array.from({ length: 5 }, (_, k) => {
+      let sum = linear.bias?.value[k] ?? 0;
+      for (let j = 0; j < hidden; j++) sum += z[s * hidden + j] * linear.weight.value[j * 5 + k];
+      return sum;
+    });
+    const norm = Math.log(logits.reduce((a, l) => a + Math.exp(l), 0));
+    for (let k = 0; k < 5; k++) {
+      const lp = out.actionLogProbs.value[batch.actionOffsets[s] + k];
+      assert.ok(Math.abs(lp - (logits[k] - norm)) < 1e-5, `sample ${s} action ${k}`);
+    }
+  }
+  const start = Array.from(linear.weight.value);
+  const row = await learner.iterate();
+  assert.ok(Math.log(5) - Number(row["stability/action_entropy"]) < 0.05, "near uniform at first");
+  assert.notDeepEqual(Array.from(linear.weight.value), start);
+});
+
+test("a linear action head over tasks of two action counts, or a batch of another count, is refused naming the fix", async () => {
+  const spread = marlTrainingTasks(SPREAD, 1, {}, EPYMARL_TASK_OPTIONS);
+  const lbf = marlTrainingTasks("Foraging-8x8-2p-2f-v3", 1, {}, EPYMARL_TASK_OPTIONS);
+  assert.throws(
+    () =>
+      new Learner({
+        method: "decentralized",
+        config: resolveConfig("decentralized", { actionHead: "linear", numericWidth: 21 }),
+        tasks: [...spread, ...lbf],
+        encoder: new HashingEncoder({ dimension: 8 }),
+        gemm: blockedGemm,
+        seed: 1,
+      }),
+    (e: unknown) =>
+      e instanceof ConfigError &&
+      /action counts 5, 6/.test(e.message) &&
+      /candidates/.test(e.message),
+  );
+  const width = marlFeatureSize(SPREAD, {}, EPYMARL_TASK_OPTIONS);
+  const policy = new PolicyNetwork(
+    { textDim: 8, numericWidth: width, hidden: 8, heads: 2, actionHead: "linear", actions: 4 },
+    Rng.fromSeed("linear-head"),
+  );
+  const table = new TextTable(new HashingEncoder({ dimension: 8 }));
+  const sim = spread[0].family.createSim(spread[0].task);
+  sim.reset(1);
+  const builder = new BatchBuilder(table, width);
+  builder.addTeam(sim);
+  await table.flush();
+  assert.throws(
+    () => policy.forward(new Graph(blockedGemm), table.matrix(), builder.build()),
+    (e: unknown) =>
+      e instanceof ShapeError && /4 candidates/.test(e.message) && /5 candidates/.test(e.message),
+  );
 });

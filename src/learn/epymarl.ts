@@ -8,7 +8,7 @@
  * 0.2, entropy 0.001, 5-step returns, reward standardisation, 10 parallel episodes per update,
  * γ 0.99, gradient-norm clip 10 (actor and critic apart), no advantage normalisation, advantages
  * against the critic being trained at every epoch, a ReLU critic with a target copy (τ = 0.01),
- * a ReLU first layer.
+ * a ReLU first layer, a linear action layer (RNNAgent's fc2).
  * Every deviation from EPyMARL is listed in docs/benchmarks.md.
  */
 import { ConfigError } from "../core/errors.js";
@@ -84,6 +84,10 @@ export const EPYMARL_DEFAULTS: Partial<LearnerConfig> = {
   criticActivation: "relu",
   // RNNAgent's fc1 is ReLU (then its GRU, whose output is tanh-bounded as our fuse layer's is).
   observationActivation: "relu",
+  // RNNAgent's fc2: one logit per action from a linear layer, PyTorch-initialised. With the
+  // candidate-scoring head instead, about one LBF run in eleven stayed on a plateau (IPPO LBF
+  // 10 seeds: 0.852 against 0.982 with this head; docs/benchmarks.md).
+  actionHead: "linear",
 };
 
 /**

@@ -118,6 +118,9 @@ export class Learner {
           ? { observationActivation: config.observationActivation }
           : {}),
         ...(config.agentMemory === "gru" ? { memory: config.agentMemory } : {}),
+        ...(config.actionHead === "linear"
+          ? { actionHead: config.actionHead, actions: fixedActionCount(tasks) }
+          : {}),
       },
       root.split("policy"),
     );
@@ -473,6 +476,32 @@ function pick(values: Float32Array, indices: Int32Array): Float32Array {
   const out = new Float32Array(indices.length);
   for (let k = 0; k < indices.length; k++) out[k] = values[indices[k]];
   return out;
+}
+
+/**
+ * The one action count of `tasks` (the linear action head's width), read from each distinct
+ * family's sim of its first task; a ConfigError listing the counts when they differ.
+ */
+function fixedActionCount(tasks: readonly TrainingTask[]): number {
+  const counts = new Set<number>();
+  const seen = new Set<string>();
+  for (const { family, task } of tasks) {
+    const key = `${family.name}/${task.params.agents}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    counts.add(family.createSim(task).numActions);
+  }
+  const sorted = [...counts].sort((a, b) => a - b);
+  if (sorted.length !== 1) {
+    throw new ConfigError({
+      input: "config field actionHead",
+      problem: "linear needs one action count across the training tasks",
+      expected: "tasks with one fixed action list (the standard MARL scenarios)",
+      actual: `action counts ${sorted.join(", ")}`,
+      fix: 'set actionHead to "candidates" (any candidate sets) or train on one action list',
+    });
+  }
+  return sorted[0];
 }
 
 /**
