@@ -9,7 +9,8 @@
  * spread|lbf` to run one half, `--budget-scale F` for a shortened smoke run (not comparable),
  * `--test-greedy` to test with the argmax action instead (a labelled extra, not EPyMARL's protocol),
  * `--agent gru` to give the agents EPyMARL's recurrent RNNAgent (`agentMemory: "gru"`) instead of
- * the memoryless policy network (`--agent mlp`, the default), `--entropy-coef X` for a labelled
+ * the memoryless policy network (`--agent mlp`, the default), `--head candidates` for Troupe's
+ * candidate-scoring action head instead of EPyMARL's linear output layer, `--entropy-coef X` for a labelled
  * tuned row (the one tuned value shown in docs/benchmarks.md: 0.01, EPyMARL's earlier IPPO/MAPPO
  * value, against the v2 default 0.001).
  * `--scenario coop` runs only the learning check on Foraging-8x8-2p-2f-coop-v3 (every food needs
@@ -140,6 +141,12 @@ export async function runTrainingRace(
   if (agent !== "mlp" && agent !== "gru") {
     throw new Error(`--agent "${agent}" is not known: use mlp (memoryless, the default) or gru`);
   }
+  const head = flagValue(args, "--head") ?? "linear";
+  if (head !== "linear" && head !== "candidates") {
+    throw new Error(
+      `--head "${head}" is not known: use linear (EPyMARL's fc2, the default) or candidates`,
+    );
+  }
   const entropyFlag = flagValue(args, "--entropy-coef");
   const entropyCoef = entropyFlag === undefined ? undefined : Number(entropyFlag);
   if (entropyCoef !== undefined && !(entropyCoef >= 0 && entropyCoef <= 1)) {
@@ -148,13 +155,15 @@ export async function runTrainingRace(
   const overrides: Partial<LearnerConfig> = {
     ...(agent === "gru" ? { agentMemory: "gru" as const } : {}),
     ...(entropyCoef === undefined ? {} : { entropyCoef }),
+    ...(head === "candidates" ? { actionHead: "candidates" as const } : {}),
   };
   const labels = [
     ...(agent === "gru" ? ["GRU agent"] : []),
+    ...(head === "candidates" ? ["candidate head"] : []),
     ...(entropyCoef === undefined ? [] : [`tuned: entropy ${entropyCoef}`]),
   ];
   const agentLabel = labels.length === 0 ? "" : ` (${labels.join(", ")})`;
-  const keyPrefix = `${agent === "gru" ? "gru." : ""}${entropyCoef === undefined ? "" : `entropy${entropyCoef}.`}`;
+  const keyPrefix = `${agent === "gru" ? "gru." : ""}${head === "candidates" ? "candidates." : ""}${entropyCoef === undefined ? "" : `entropy${entropyCoef}.`}`;
   const blas = loadOpenBlas();
   const gemm = blas.ok ? blas.gemm : blockedGemm;
   log(
