@@ -479,29 +479,22 @@ function pick(values: Float32Array, indices: Int32Array): Float32Array {
 }
 
 /**
- * The one action count of `tasks` (the linear action head's width), read from each distinct
- * family's sim of its first task; a ConfigError listing the counts when they differ.
+ * The one action count of `tasks` (the linear action head's width), read from one sim per
+ * family and team size; a ConfigError listing the counts when they differ.
  */
 function fixedActionCount(tasks: readonly TrainingTask[]): number {
-  const counts = new Set<number>();
-  const seen = new Set<string>();
+  const counts = new Map<string, number>();
   for (const { family, task } of tasks) {
     const key = `${family.name}/${task.params.agents}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    counts.add(family.createSim(task).numActions);
+    if (!counts.has(key)) counts.set(key, family.createSim(task).numActions);
   }
-  const sorted = [...counts].sort((a, b) => a - b);
-  if (sorted.length !== 1) {
-    throw new ConfigError({
-      input: "config field actionHead",
-      problem: "linear needs one action count across the training tasks",
-      expected: "tasks with one fixed action list (the standard MARL scenarios)",
-      actual: `action counts ${sorted.join(", ")}`,
-      fix: 'set actionHead to "candidates" (any candidate sets) or train on one action list',
-    });
-  }
-  return sorted[0];
+  return onlyValue(counts.values(), (values) => ({
+    input: "config field actionHead",
+    problem: "linear needs one action count across the training tasks",
+    expected: "tasks with one fixed action list (the standard MARL scenarios)",
+    actual: `action counts ${values}`,
+    fix: 'set actionHead to "candidates" (any candidate sets) or train on one action list',
+  }));
 }
 
 /**
@@ -509,15 +502,24 @@ function fixedActionCount(tasks: readonly TrainingTask[]): number {
  * ConfigError listing the sizes when they differ.
  */
 function fixedTeamSize(tasks: readonly TrainingTask[]): number {
-  const sizes = [...new Set(tasks.map((t) => t.task.params.agents))].sort((a, b) => a - b);
-  if (sizes.length !== 1) {
-    throw new ConfigError({
+  return onlyValue(
+    tasks.map((t) => t.task.params.agents),
+    (values) => ({
       input: "config field stateCritic",
       problem: "joint-observation needs one team size across the training tasks",
       expected: "tasks of a single team size (the standard MARL scenarios)",
-      actual: `team sizes ${sizes.join(", ")}`,
+      actual: `team sizes ${values}`,
       fix: 'set stateCritic to "team-embedding" (any team size) or train on one team size',
-    });
-  }
-  return sizes[0];
+    }),
+  );
+}
+
+/** The single distinct value of `values`, else a ConfigError built from the sorted distinct list. */
+function onlyValue(
+  values: Iterable<number>,
+  error: (distinct: string) => ConstructorParameters<typeof ConfigError>[0],
+): number {
+  const distinct = [...new Set(values)].sort((a, b) => a - b);
+  if (distinct.length !== 1) throw new ConfigError(error(distinct.join(", ")));
+  return distinct[0];
 }
